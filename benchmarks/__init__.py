@@ -1,0 +1,1 @@
+"""Benchmarks the project ships: each prints a table (``python run.py benchmark NAME``)."""

@@ -1,0 +1,105 @@
+"""How people say things: contractions, filler, and words that mean the same for matching.
+
+Both a question and the article's own text go through the same normalisation, so a synonym only has to send
+different words to one concept; which concept word is chosen does not matter.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Multi-word expressions first, so "physical therapy" is one concept before "therapy" is looked at alone.
+PHRASES: tuple[tuple[str, str], ...] = (
+    (r"physical(ly)? therap(y|ies|ist|ists)|physio ?therap(y|ist|ists)|physios?|\bpt\b", "physio"),
+    (r"pain ?killers?|pain ?relief|pain (meds|medications?|medicines?|pills|tablets)|over the counter"
+     r"|something for (it|the pain|that)|anti ?inflammator(y|ies)", "medicine"),
+    (r"long ?term|long ?lasting|(the )?rest of my life|for good|never (go|going|goes) away"
+     r"|for (months|years)|in (a|one|ten|five|two) years?|years (later|from now)", "chronic"),
+    (r"how long|how much longer|how many (days|weeks)|until when|when will (it|this|the pain) (stop|end|go)", "duration"),
+    (r"go(es|ing)? away|clear(s|ing)? up|stop(s|ped)? hurting|get(s|ting)? better|wear(s|ing)? off"
+     r"|settle(s)? down|ease(s)? off|heal(s|ed|ing)?|recover(y|ing|ed)?", "subside"),
+    (r"pins and needles", "numb"),
+    (r"back ?aches?|back ?pains?", "back pain"),
+    (r"(lower|low|upper|middle|mid) back|lumbar|tail ?bone", "back"),
+    (r"c[- ]?section|caesarean|cesarean|cesarian|caesarian", "csection"),
+    (r"side ?effects?", "sideeffect"),
+    (r"injection site|where (they|the (needle|injection|epidural)) (put|went|was|go|goes)|needle site", "injection site"),
+    (r"(is it|is this|am i) (just me|the only one)|only one|everyone|every(one|body) gets?|lots of (women|mums|moms|people)"
+     r"|most (women|mums|moms|people)|how many (women|mums|moms|people)", "common"),
+    (r"sum (it|this|that) up|short version|in short|bottom line|tl ?dr|in a nutshell|recap", "summary"),
+    (r"(give|tell) me (the|an)? ?overview|what is (this|the) article about", "overview"),
+    (r"take it easy|put my feet up|lie down|lying down|stay in bed", "rest"),
+    (r"what (else|other things?) (could|can|might) (it|this) be|something else|tell (the|them) apart"
+     r"|tell the difference|how (do|can|would) i (know|tell)|is it (from|because of|due to) (the )?epidural or", "distinguish"),
+)
+
+SYNONYMS: dict[str, str] = {}
+for _concept, _words in {
+    "pain": "hurt hurts hurting hurted sore soreness ache aches aching achy achey painful pains discomfort twinge "
+            "twinges throbbing throb stiff stiffness tender sorer",
+    "back": "backs spine spinal",
+    "medicine": "ibuprofen ibuprofin ibuprophen paracetamol paracetemol acetaminophen acetaminofen tylenol advil "
+                "motrin nurofen aspirin naproxen aleve panadol painkiller painkillers medication medications medicines "
+                "meds pills pill tablets tablet drugs drug analgesic analgesics cortisone steroid steroids prescription "
+                "prescribe prescribed nsaid nsaids codeine",
+    "physio": "physiotherapist physiotherapists physiotherapy therapist therapists rehab chiropractor osteopath",
+    "chronic": "forever permanent permanently lifelong indefinitely longterm everlasting",
+    "epidural": "epidurals epi epidermal epidurial epideral epiderals epidurel anaesthetic anesthetic anesthesia "
+                "anaesthesia",
+    "exercise": "exercises exercising workout workouts work-out stretch stretches stretching pilates",
+    "rest": "resting rested relax relaxing nap napping",
+    "doctor": "doc docs gp physician physicians doctors midwife nurse obgyn ob",
+    "numb": "numbness tingling tingle tingly tingles",
+    "damage": "harm harmed harmful injure injured injury damaged damaging ruin ruined",
+    "leg": "legs foot feet limb limbs",
+    "birth": "delivery deliver delivering delivered labour labor childbirth pushing pushed born",
+    "baby": "newborn infant bub babe",
+    "relieve": "relief ease easing soothe soothing remedy remedies treat treating treatment treatments cure "
+               "alleviate lessen reduce manage",
+    "massage": "massages rub backrub",
+    "cause": "causes caused causing why reason reasons because",
+    "common": "usual typical frequent often",
+    "temporary": "temporarily temp",
+    "rare": "rarely uncommon unusual",
+    "nerve": "nerves",
+    "normal": "expected",
+    "day": "days",
+    "week": "weeks fortnight",
+    "month": "months",
+    "year": "years",
+}.items():
+    for _word in _words.split():
+        SYNONYMS[_word] = _concept
+
+CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    (r"\bcan'?t\b", "can not"),
+    (r"\bwon'?t\b", "will not"),
+    (r"\bain'?t\b", "is not"),
+    (r"n't\b", " not"),
+    (r"\b(it|that|what|there|he|she|who|where|how|here|this)'s\b", r"\1 is"),
+    (r"'re\b", " are"),
+    (r"\bi'?m\b", "i am"),
+    (r"'ll\b", " will"),
+    (r"'ve\b", " have"),
+    (r"'d\b", " would"),
+    (r"'s\b", ""),
+    (r"\bgonna\b", "going to"),
+    (r"\bwanna\b", "want to"),
+    (r"\bgotta\b", "got to"),
+    (r"\bkinda\b", "kind of"),
+)
+
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be been before being below between both but by
+could did do does doing down during each few for from further had has have having he her here hers herself him
+himself his i if in into is it its itself me more most my myself no nor not of off on once only or other our ours
+ourselves out over own same she should so some such than that the their theirs them themselves then there these
+they this those through to too under until up very was we were what which while who whom will with would you your
+yours yourself yourselves also how am get got getting gets anything something thing things stuff lot lots bit
+um umm uh uhh er erm hmm ah oh like just really well okay hey hi hello please thanks thank yeah yes yep
+actually basically literally honestly anyway kind sort mean know think guess wondering wonder wanted want
+tell say ask asking question mama mum mom mummy mommy still even now ever much many quite pretty super bit
+can may might must shall need going go went gone come came let lets would someone somebody anyone
+""".split())
+"""Function words and filler. Question words that decide the section (how long, why, when) are not here:
+"how long" and "why" are rewritten to concepts first, and "when" stays."""

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""The assistant's command line: parse arguments, wire the parts, print, exit. Nothing else lives here.
+
+Text commands import only ``content`` (pure Python), so ``ask`` answers quickly from a cold start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from content.dialogue import Dialogue, Reply
+    from content.loader import Library
+
+PROG = "run.py"
+ARTICLES_DIR = Path(__file__).resolve().parent / "content" / "articles"
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+@dataclass
+class Environment:
+    """What a command may touch: its streams and folders. Tests pass their own."""
+
+    stdin: IO[bytes] = field(default_factory=lambda: sys.stdin.buffer)
+    stdout: IO[str] = field(default_factory=lambda: sys.stdout)
+    stderr: IO[str] = field(default_factory=lambda: sys.stderr)
+    articles_dir: Path = ARTICLES_DIR
+    stdin_is_tty: bool = field(default_factory=lambda: sys.stdin.isatty())
+
+    def error(self, message: str) -> None:
+        print(f"{PROG}: {message}", file=self.stderr, flush=True)
+
+
+class UsageError(Exception):
+    """Bad arguments; the message says what to type instead."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see: python {PROG} {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''} --help)".replace("  ", " "))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="An offline voice guide to an article: ask it questions, or have it read.")
+    parser.add_argument("--content", type=Path, metavar="DIR", help="folder of article YAML files (default: content/articles)")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    ask = commands.add_parser("ask", help="answer one question, or one per line of standard input")
+    ask.add_argument("question", nargs="*", help="the question; none: read questions from standard input")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+
+    sections = commands.add_parser("sections", help="list the articles and their section ids")
+    sections.add_argument("--json", action="store_true", help="print JSON")
+
+    imp = commands.add_parser("import", help="import an article (plain text, Markdown or HTML) into content/")
+    imp.add_argument("file", type=Path, help="the article's file")
+    imp.add_argument("--id", help="the article's id (default: from the file name)")
+    imp.add_argument("--replace-text", action="store_true",
+                     help="take the source's text even where the YAML's text was edited by hand")
+
+    commands.add_parser("chat", help="type questions and read the answers (the default for now)")
+
+    bench = commands.add_parser("benchmark", help="measure accuracy and speed, print a table")
+    bench.add_argument("what", choices=["matcher"], help="what to measure")
+    return parser
+
+
+def _load(env: Environment) -> Library:
+    from content.loader import load_library
+
+    library = load_library(sorted(env.articles_dir.glob("*.yaml")))
+    for error in library.errors:
+        env.error(f"skipped a broken article: {error}")
+    if not library.articles:
+        raise UsageError(f"no articles could be loaded from {env.articles_dir}; add one with: python {PROG} import FILE")
+    return library
+
+
+def _print_reply(reply: Reply, as_json: bool, env: Environment) -> None:
+    if as_json:
+        print(json.dumps(reply.to_json(), ensure_ascii=False), file=env.stdout, flush=True)
+    else:
+        print(reply.answer, file=env.stdout, flush=True)
+
+
+def _lines(env: Environment) -> tuple[int, str | None, str | None]:
+    """Yield (line number, text or None, error or None) for each line of standard input."""
+    for number, raw in enumerate(iter(env.stdin.readline, b""), start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield number, None, f"line {number} is not UTF-8 text; skipped it"
+            continue
+        if "\x00" in text:
+            yield number, None, f"line {number} holds binary data, not a question; skipped it"
+            continue
+        yield number, text.rstrip("\r\n"), None
+
+
+def cmd_ask(args: argparse.Namespace, env: Environment) -> int:
+    from content.dialogue import Dialogue, Reply
+
+    dialogue = Dialogue(_load(env))
+    if args.question:
+        question = " ".join(args.question)
+        if not question.strip():
+            raise UsageError('the question is empty; type one, for example: python run.py ask "how long will it hurt?"')
+        _print_reply(dialogue.reply(question), args.json, env)
+        return EXIT_OK
+    status = EXIT_OK
+    for _number, text, problem in _lines(env):
+        if problem is not None:
+            env.error(problem)
+            status = EXIT_ERROR
+            _print_reply(Reply(kind="not-covered", answer="I couldn't read that line as text."), args.json, env)
+            continue
+        _print_reply(dialogue.reply(text or ""), args.json, env)
+    return status
+
+
+def cmd_chat(args: argparse.Namespace, env: Environment) -> int:
+    from content.dialogue import Dialogue
+
+    dialogue = Dialogue(_load(env))
+    print('Ask a question about the article (or "what can I ask"). Ctrl-D or "bye" ends.', file=env.stdout, flush=True)
+    for _number, text, problem in _lines(env):
+        if problem is not None:
+            env.error(problem)
+            continue
+        if not (text or "").strip():
+            continue
+        reply = dialogue.reply(text or "")
+        print(reply.answer, file=env.stdout, flush=True)
+        if reply.command == "stop" and (text or "").strip().lower().rstrip(".!") in ("bye", "goodbye", "quit", "exit"):
+            break
+    return EXIT_OK
+
+
+def cmd_sections(args: argparse.Namespace, env: Environment) -> int:
+    library = _load(env)
+    if args.json:
+        data = [{"article": a.id, "title": a.title,
+                 "sections": [{"id": s.id, "heading": s.heading, "parent": s.parent} for s in a.sections]}
+                for a in library.articles]
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=env.stdout)
+        return EXIT_OK
+    for article in library.articles:
+        print(f"{article.id}  {article.title}", file=env.stdout)
+        for section in article.sections:
+            indent = "    " if section.parent else "  "
+            print(f"{indent}{section.id:<{34 - len(indent)}}{section.heading}", file=env.stdout)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace, env: Environment) -> int:
+    from content.importer import ImportError_, import_file
+    from content.loader import ContentError, load_article
+
+    try:
+        target, notices = import_file(args.file, env.articles_dir, args.id, args.replace_text)
+    except ImportError_ as error:
+        env.error(f"cannot import {args.file}: {error}" if not str(error).startswith(str(args.file)) else str(error))
+        return EXIT_ERROR
+    for notice in notices:
+        print(f"note: {notice}", file=env.stdout)
+    try:
+        article = load_article(target)
+    except ContentError as error:  # the merge kept a hand edit that breaks the schema
+        env.error(f"imported, but the result does not load: {error}; fix the file by hand")
+        return EXIT_ERROR
+    print(f"imported {len(article.sections)} sections into {target} (article id: {article.id}); "
+          f"add questions people ask to each section to improve matching", file=env.stdout)
+    return EXIT_OK
+
+
+def cmd_benchmark(args: argparse.Namespace, env: Environment) -> int:
+    from benchmarks import matcher
+
+    return matcher.main(env.stdout)
+
+
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "sections": cmd_sections, "import": cmd_import, "benchmark": cmd_benchmark}
+
+
+def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
+    env = env or Environment()
+    try:
+        args = build_parser().parse_args(argv)
+        if args.content is not None:
+            env.articles_dir = args.content
+        return COMMANDS[args.command or "chat"](args, env)
+    except UsageError as error:
+        env.error(str(error))
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[union-attr]
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
