@@ -43,7 +43,7 @@ for _concept, _words in {
                 "meds pills pill tablets tablet drugs drug analgesic analgesics cortisone steroid steroids prescription "
                 "prescribe prescribed nsaid nsaids codeine",
     "physio": "physiotherapist physiotherapists physiotherapy therapist therapists rehab chiropractor osteopath",
-    "chronic": "forever permanent permanently lifelong indefinitely longterm everlasting",
+    "chronic": "forever permanent permanently lifelong indefinitely longterm everlasting year years",
     "epidural": "epidurals epi epidermal epidurial epideral epiderals epidurel anaesthetic anesthetic anesthesia "
                 "anaesthesia",
     "exercise": "exercises exercising workout workouts work-out stretch stretches stretching pilates",
@@ -66,7 +66,6 @@ for _concept, _words in {
     "day": "days",
     "week": "weeks fortnight",
     "month": "months",
-    "year": "years",
 }.items():
     for _word in _words.split():
         SYNONYMS[_word] = _concept

@@ -259,6 +259,8 @@ _COMMAND_FILLER = re.compile(
     r"|can you|could you|would you|will you|can we|could we|let us|lets|i want you to|i want to|i would like to|i would like you to"
     r"|i need you to|go ahead and|actually|oops|sorry|assistant|computer|yeah|yes|no)\b")
 _COMMAND_EXAMPLES = {p: name for name, patterns in COMMANDS.items() for p in patterns if re.fullmatch(r"[a-z ]+", p)}
+_COMMAND_EXAMPLES.update({name: name for name in COMMANDS if name != "topics"})
+_COMMAND_EXAMPLES.update({"continue": "resume", "go back": "previous", "read it all": "read", "what can i ask": "topics"})
 
 
 def command(text: str) -> str | None:
@@ -272,7 +274,7 @@ def command(text: str) -> str | None:
             if pattern.match(candidate):
                 return name
     if core and len(core.split()) <= 3 and len(core) >= 4:
-        hit = process.extractOne(core, list(_COMMAND_EXAMPLES), scorer=fuzz.ratio, score_cutoff=86.0)
+        hit = process.extractOne(core, list(_COMMAND_EXAMPLES), scorer=fuzz.ratio, score_cutoff=80.0)
         if hit is not None:
             return _COMMAND_EXAMPLES[hit[0]]
     return None
