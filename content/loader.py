@@ -184,10 +184,10 @@ def from_yaml(stream: IO[str] | str, source: str = "<string>", path: Path | None
         root = yaml.compose(stream)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        problem = error.problem or error.context or "not valid YAML"
+        problem = " ".join((error.problem or error.context or "not valid YAML").split())
         raise ContentError(source, mark.line + 1 if mark else None, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as error:
-        raise ContentError(source, None, f"not valid YAML: {error}") from None
+        raise ContentError(source, None, f"not valid YAML: {' '.join(str(error).split())}") from None
     if root is None:
         raise ContentError(source, None, "the file is empty")
     fields = reader.mapping(root, "the article")

@@ -75,6 +75,7 @@ def speakable(text: str) -> str:
     for old, new in _REPLACEMENTS:
         text = text.replace(old, new)
     text = strip_emoji(text)
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text).replace("•", " ")
     text = REFERENCE_RE.sub("", text)
     for pattern, spoken in _SPOKEN_FORMS:
         text = pattern.sub(spoken, text)
