@@ -171,7 +171,7 @@ class Dialogue:
                 confidence = max(best.confidence if best else 0.0, MIN_CONFIDENCE)
             return self._read(article, section, "urgent", confidence, prefix=advice, question=question,
                               warnings=warning_ids)
-        if best is None or best.confidence < MIN_CONFIDENCE:
+        if best is None or best.confidence < MIN_CONFIDENCE or ranking.off_topic > best.confidence:
             return self.not_covered(question, best.confidence if best else 0.0)
         second = ranking.matches[1] if len(ranking.matches) > 1 else None
         if (second is not None and best.confidence < CLARIFY_BELOW and best.confidence - second.confidence < CLARIFY_MARGIN

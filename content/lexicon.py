@@ -14,18 +14,31 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"pain ?killers?|pain ?relief|pain (meds|medications?|medicines?|pills|tablets)|over the counter"
      r"|something for (it|the pain|that)|anti ?inflammator(y|ies)", "medicine"),
     (r"long ?term|long ?lasting|(the )?rest of my life|for good|never (go|going|goes) away"
-     r"|for (months|years)|in (a|one|ten|five|two) years?|years (later|from now)", "chronic"),
+     r"|for (months|years|life|ever)|(my|the) whole life|in (a|one|ten|five|two) years?|years (later|from now)", "chronic"),
     (r"how long|how much longer|how many (days|weeks)|until when|when will (it|this|the pain) (stop|end|go)", "duration"),
     (r"go(es|ing)? away|clear(s|ing)? up|stop(s|ped)? hurting|get(s|ting)? better|wear(s|ing)? off"
      r"|settle(s)? down|ease(s)? off|heal(s|ed|ing)?|recover(y|ing|ed)?", "subside"),
     (r"pins and needles", "numb"),
+    (r"(from|because of|due to) (the|my|an) epidural or|epidural or (just |simply |is it |was it )?(from|because of|due to"
+     r"|the|my|giving|having|postpartum|normal|something)", "distinguish epidural"),
+    (r"(be|is|was|it|this|that) (from|because of|due to|caused by|down to) (the|my|an|having an?) epidurals?", "cause epidural"),
+    (r"(?<!how )(?<!why )(can|could|do|does|did|will|would) (an |the |my |having an? )?epidurals? (cause|give|make|lead to"
+     r"|bring on)", "possible cause epidural"),
+    (r"(is|are) (the |my |an )?epidurals? to blame|blame (the |my )?epidural", "cause epidural"),
+    (r"how (do|can|could|should|would) (i|we|you) (stop|ease|fix|help|get rid of|deal with|cope with|manage)", "relieve"),
+    (r"what is (good|best|helpful) for|what works for", "relieve"),
+    (r"(work|figure|find) out (what|if|whether|why)", "distinguish"),
+    (r"work(ing)? ?outs?|keep(ing)? fit|get(ting)? fit", "exercise"),
+    (r"happens? a lot|a lot of the time", "common"),
+    (r"(many|lots of|a lot of|most|loads of|plenty of|other) (women|mums|moms|mothers|people|ladies|new mums|new moms)", "common"),
+    (r"what (can|should|could|do) (i|we|you) do|anything (i|we) can do|what (helps|will help|would help|can help)"
+     r"|make (it|this|my back|the pain) (feel )?better|help with", "relieve"),
     (r"back ?aches?|back ?pains?", "back pain"),
     (r"(lower|low|upper|middle|mid) back|lumbar|tail ?bone", "back"),
     (r"c[- ]?section|caesarean|cesarean|cesarian|caesarian", "csection"),
     (r"side ?effects?", "sideeffect"),
     (r"injection site|where (they|the (needle|injection|epidural)) (put|went|was|go|goes)|needle site", "injection site"),
-    (r"(is it|is this|am i) (just me|the only one)|only one|everyone|every(one|body) gets?|lots of (women|mums|moms|people)"
-     r"|most (women|mums|moms|people)|how many (women|mums|moms|people)", "common"),
+    (r"(is it|is this|am i) (just me|the only one)|only one|everyone|every(one|body) gets?", "common"),
     (r"sum (it|this|that) up|short version|in short|bottom line|tl ?dr|in a nutshell|recap", "summary"),
     (r"(give|tell) me (the|an)? ?overview|what is (this|the) article about", "overview"),
     (r"take it easy|put my feet up|lie down|lying down|stay in bed", "rest"),
@@ -38,26 +51,28 @@ for _concept, _words in {
     "pain": "hurt hurts hurting hurted sore soreness ache aches aching achy achey painful pains discomfort twinge "
             "twinges throbbing throb stiff stiffness tender sorer",
     "back": "backs spine spinal",
-    "medicine": "ibuprofen ibuprofin ibuprophen paracetamol paracetemol acetaminophen acetaminofen tylenol advil "
+    "medicine": "shot shots jab jabs ibuprofen ibuprofin ibuprophen paracetamol paracetemol acetaminophen acetaminofen tylenol advil "
                 "motrin nurofen aspirin naproxen aleve panadol painkiller painkillers medication medications medicines "
                 "meds pills pill tablets tablet drugs drug analgesic analgesics cortisone steroid steroids prescription "
                 "prescribe prescribed nsaid nsaids codeine",
     "physio": "physiotherapist physiotherapists physiotherapy therapist therapists rehab chiropractor osteopath",
-    "chronic": "forever permanent permanently lifelong indefinitely longterm everlasting year years",
+    "chronic": "lasting forever permanent permanently lifelong indefinitely longterm everlasting year years",
     "epidural": "epidurals epi epidermal epidurial epideral epiderals epidurel anaesthetic anesthetic anesthesia "
                 "anaesthesia",
-    "exercise": "exercises exercising workout workouts work-out stretch stretches stretching pilates",
-    "rest": "resting rested relax relaxing nap napping",
+    "exercise": "gym walking walk walks swim swimming exercises exercising workout workouts work-out stretch stretches stretching pilates",
+    "rest": "bed bedrest resting rested relax relaxing nap napping",
     "doctor": "doc docs gp physician physicians doctors midwife nurse obgyn ob",
     "numb": "numbness tingling tingle tingly tingles",
-    "damage": "harm harmed harmful injure injured injury damaged damaging ruin ruined",
+    "damage": "mess messed wreck wrecked harm harmed harmful injure injured injury damaged damaging ruin ruined",
     "leg": "legs foot feet limb limbs",
     "birth": "delivery deliver delivering delivered labour labor childbirth pushing pushed born",
     "baby": "newborn infant bub babe",
-    "relieve": "relief ease easing soothe soothing remedy remedies treat treating treatment treatments cure "
+    "relieve": "fix fixes fixing relief ease easing soothe soothing remedy remedies treat treating treatment treatments cure "
                "alleviate lessen reduce manage",
     "massage": "massages rub backrub",
-    "cause": "causes caused causing why reason reasons because",
+    "evidence": "proof research study studies link linked",
+    "severe": "unbearable excruciating agony agonising agonizing debilitating crippling horrible horrendous terrible awful",
+    "cause": "causes caused causing why reason reasons because blame",
     "common": "usual typical frequent often",
     "temporary": "temporarily temp",
     "rare": "rarely uncommon unusual",
@@ -95,10 +110,40 @@ himself his i if in into is it its itself me more most my myself no nor not of o
 ourselves out over own same she should so some such than that the their theirs them themselves then there these
 they this those through to too under until up very was we were what which while who whom will with would you your
 yours yourself yourselves also how am get got getting gets anything something thing things stuff lot lots bit
-um umm uh uhh er erm hmm ah oh like just really well okay hey hi hello please thanks thank yeah yes yep
-actually basically literally honestly anyway kind sort mean know think guess wondering wonder wanted want
+um umm uh uhh er erm hmm ah oh like just really well okay ok alright hey hi hello please thanks thank yeah yes yep
+actually basically literally honestly anyway usually normally typically generally properly roughly exactly
+seriously lately anymore already totally completely kinda sorta ugh gosh omg god wow till until whose without
+women woman lady ladies girl friend friends husband wife partner me myself im ive dont cant wont isnt kind sort mean know think guess wondering wonder wanted want
 tell say ask asking question mama mum mom mummy mommy still even now ever much many quite pretty super bit
 can may might must shall need going go went gone come came let lets would someone somebody anyone
 """.split())
 """Function words and filler. Question words that decide the section (how long, why, when) are not here:
 "how long" and "why" are rewritten to concepts first, and "when" stays."""
+
+FRAMES = frozenset("""
+duration cause common normal when last time happen subside temporary rare summary overview distinguish relieve help
+long soon day week month better worse safe possible chance expect usual happen start stop end
+""".split())
+"""Concepts that give a question its shape, not its topic: "how long" does X last, "why" does X happen."""
+
+GENERIC = frozenset("""
+take have do make call work get give use try need want thing way feel see look know tell say good bad best lot big
+little new right sure start keep put people person someone time much long real bit whole fine find show option
+options worth use anything everything nothing turn
+""".split())
+"""Light words that carry too little meaning to tie a question to a topic on their own."""
+
+OFF_TOPIC: tuple[str, ...] = (
+    # Things a new parent asks that an article about one topic does not answer; they compete with the sections, so a
+    # question about them is declined instead of being matched to a section that merely shares a word.
+    "how do I get the baby to sleep", "how much should a newborn eat", "why is the baby crying so much",
+    "how do I feed my baby", "breastfeeding and bottle feeding", "is my baby getting enough milk",
+    "changing nappies and diapers", "the baby's weight and growth", "baby jaundice colic reflux",
+    "is the epidural safe for the baby", "does the epidural affect my baby", "epidural and breastfeeding",
+    "headache after the epidural", "spinal headache", "how long do contractions last", "epidural or spinal block",
+    "cost of an epidural",
+    "caesarean section recovery and scar", "stitches and tearing", "bleeding after birth", "periods after birth",
+    "postnatal depression and mood", "sex after birth", "losing weight after pregnancy", "sore nipples and breasts",
+    "what is the weather", "play music", "set a timer", "set an alarm", "what time is it", "tell me a joke",
+    "call someone", "send a message", "turn on the lights", "what is on television", "the news today",
+)

@@ -23,7 +23,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from content.article import Article, Section, Warning
-from content.lexicon import CONTRACTIONS, PHRASES, STOPWORDS, SYNONYMS
+from content.lexicon import CONTRACTIONS, FRAMES, GENERIC, OFF_TOPIC, PHRASES, STOPWORDS, SYNONYMS
 from content.speakable import strip_emoji
 
 HEADING_WEIGHT = 0.7
@@ -31,9 +31,9 @@ EXAMPLE_WEIGHT = 1.0
 TEXT_WEIGHT = 0.35
 BARE_TEXT_WEIGHT = 0.8
 """A freshly imported section has only its text to be found by, so its text counts almost fully."""
-FUZZY_CUTOFF = 80.0
+FUZZY_CUTOFF = 85.0
 """Minimum rapidfuzz ratio (0-100) for an unknown word to be read as a known one ("ibuprofin" → "ibuprofen")."""
-MIN_CONFIDENCE = 0.30
+MIN_CONFIDENCE = 0.35
 """Below this the best section is not trusted: the question is not covered."""
 OFF_SUBJECT_FACTOR = 0.4
 """Score kept by a section when the question has words no article knows and none of the article's subject."""
@@ -80,7 +80,7 @@ def terms(text: str, known: frozenset[str] = frozenset(), vocabulary: Sequence[s
     for word in words(text):
         if word in STOPWORDS or word in _NUMBER_WORDS or word.isdigit() or len(word) < 2:
             continue
-        if vocabulary and word not in known and word not in SYNONYMS and len(word) >= 4:
+        if vocabulary and word not in known and word not in SYNONYMS and len(word) >= 6:
             hit = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
             if hit is not None:
                 word = hit[0]
@@ -108,6 +108,9 @@ class Ranking:
     unknown: tuple[str, ...]
     """Terms no article knows: words of another topic, or noise."""
 
+    off_topic: float = 0.0
+    """How well the question matches things no article covers (the baby's sleep, the weather...)."""
+
     @property
     def best(self) -> Match | None:
         return self.matches[0] if self.matches else None
@@ -124,10 +127,17 @@ def _subject_terms(article: Article) -> frozenset[str]:
     return frozenset(t for t, n in counts.items() if n >= SUBJECT_SHARE * len(article.sections))
 
 
+_SHAPE_TERMS = frozenset(_term(w) for w in FRAMES | GENERIC)
+_GENERIC_TERMS = frozenset(_term(w) for w in GENERIC)
+GENERIC_DAMPING = 0.3
+"""Light words ("good", "take", "best") count this much of their rarity: rare in the article, common in speech."""
+
+
 @dataclass(frozen=True)
 class _Entry:
-    article: Article
-    section: Section
+    article: Article | None
+    """None for the off-topic entry."""
+    section: Section | None
     weights: dict[str, float]
     examples: tuple[frozenset[str], ...]
 
@@ -139,7 +149,7 @@ class Matcher:
         self.articles = tuple(articles)
         surface: set[str] = set()
         named: set[str] = set()
-        raw: list[tuple[Article, Section, list[tuple[list[str], float]]]] = []
+        raw: list[tuple[Article | None, Section | None, list[tuple[list[str], float]]]] = []
         for article in self.articles:
             for section in article.sections:
                 fields: list[tuple[str, float]] = [(section.heading, HEADING_WEIGHT)]
@@ -151,6 +161,7 @@ class Matcher:
                     if weight >= HEADING_WEIGHT:
                         named.update(words(text))
                 raw.append((article, section, [(terms(text), weight) for text, weight in fields]))
+        raw += [(None, None, [(terms(text), EXAMPLE_WEIGHT)]) for text in OFF_TOPIC]
         self.known = frozenset(surface)
         # Slips are corrected only towards words that name things (headings, questions, keywords, the lexicon),
         # not towards every word of the text: "weather" must not become the text's "whether".
@@ -163,42 +174,56 @@ class Matcher:
             for field_terms, weight in fields_terms:
                 for term in field_terms:
                     weights[term] = max(weights.get(term, 0.0), weight)
-            for term in weights:
-                document_frequency[term] = document_frequency.get(term, 0) + 1
+            # Rarity is judged on the words that name a section; its text only counts where there is nothing else.
+            for term, weight in weights.items():
+                if weight >= HEADING_WEIGHT or weight == BARE_TEXT_WEIGHT:
+                    document_frequency[term] = document_frequency.get(term, 0) + 1
             examples = tuple(frozenset(t) for t, w in fields_terms if w >= HEADING_WEIGHT and t)
             entries.append(_Entry(article, section, weights, examples))
         count = max(1, len(entries))
-        self.idf = {t: math.log(1 + count / df) for t, df in document_frequency.items()}
+        self.idf = {t: math.log(1 + count / df) * (GENERIC_DAMPING if t in _GENERIC_TERMS else 1.0)
+                    for t, df in document_frequency.items()}
         self.unknown_idf = math.log(1 + count / 0.5)
         self.entries = tuple(entries)
+        self.article_terms = frozenset(t for e in entries if e.article is not None for t in e.weights)
 
     def terms(self, question: str) -> list[str]:
         return terms(question, self.known, self.vocabulary)
 
+    def _score(self, entry: _Entry, query: list[str], information: float, query_norm: float) -> float:
+        coverage = sum(self.idf.get(t, 0.0) * entry.weights.get(t, 0.0) for t in query) / information
+        similarity = 0.0
+        for example in entry.examples:
+            shared = sum(self.idf[t] ** 2 for t in query if t in example)
+            if shared:
+                norm = math.sqrt(sum(self.idf[t] ** 2 for t in example))
+                similarity = max(similarity, shared / (query_norm * norm))
+        return 0.5 * coverage + 0.5 * similarity
+
     def rank(self, question: str) -> Ranking:
         """Every section scored for ``question``, best first."""
         query = self.terms(question)
-        unknown = tuple(t for t in query if t not in self.idf)
         if not query:
             return Ranking((), (), ())
+        unknown = tuple(t for t in query if t not in self.article_terms)
         information = sum(self.idf.get(t, self.unknown_idf) for t in query)
         query_norm = math.sqrt(sum(self.idf.get(t, self.unknown_idf) ** 2 for t in query))
         matches = []
+        off_topic = 0.0
         for entry in self.entries:
-            coverage = sum(self.idf.get(t, 0.0) * entry.weights.get(t, 0.0) for t in query) / information
-            similarity = 0.0
-            for example in entry.examples:
-                shared = sum(self.idf[t] ** 2 for t in query if t in example)
-                if shared:
-                    norm = math.sqrt(sum(self.idf[t] ** 2 for t in example))
-                    similarity = max(similarity, shared / (query_norm * norm))
-            score = 0.5 * coverage + 0.5 * similarity
-            if unknown and not self.subjects[entry.article.id].intersection(query):
-                # Words of another topic and none of this article's subject: "how long does bleeding last".
+            score = self._score(entry, query, information, query_norm)
+            if entry.article is None or entry.section is None:
+                off_topic = max(off_topic, score)
+                continue
+            unexplained = [t for t in query if entry.weights.get(t, 0.0) == 0.0 and t not in _SHAPE_TERMS]
+            topical = [t for t in query if entry.weights.get(t, 0.0) > 0.0 and t not in _SHAPE_TERMS]
+            if unexplained and not topical and not self.subjects[entry.article.id].intersection(query):
+                # The question's topic is something this section does not speak of, and nothing ties it to the
+                # article's subject: "how long does bleeding last" shares only its shape with "how long does it last".
                 score *= OFF_SUBJECT_FACTOR
             matches.append(Match(entry.article.id, entry.section.id, round(min(1.0, score), 3)))
         matches.sort(key=lambda m: -m.confidence)
-        return Ranking(tuple(matches), tuple(query), unknown)
+        return Ranking(tuple(matches), tuple(query), unknown, round(min(1.0, off_topic), 3))
 
 
 # ---- warning signs ----
@@ -229,9 +254,9 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "read": (r"(read|play)( me| out)? (the )?(whole|entire|full|complete) (article|thing|lot|text)( to me)?( out loud| aloud)?",
              r"read (it|everything|the article|it all|all of it|the whole thing)( to me)?( out loud| aloud| all)?",
              r"read( me)? (the article )?from the (start|beginning|top)", r"(start|begin) (reading|the article)( from the (start|beginning))?",
-             r"start over", r"from the (start|beginning|top)", r"read"),
+             r"start (over|again)", r"(start |read |go )?(again )?from the (start|beginning|top)", r"read"),
     "next": (r"next( one| section| part| bit| topic| question)?", r"skip( this| that| it)?( part| section| bit| one)?",
-             r"(go|move|skip) (forward|on|ahead)( to the next( one| section| part| bit)?)?", r"(go to )?the next (one|section|part|bit)",
+             r"(go|move|skip) (forward|ahead|on to the next( one| section| part| bit)?)", r"(go to )?the next (one|section|part|bit)",
              r"move on", r"forward"),
     "previous": (r"previous( one| section| part| bit)?", r"(go )?back( one| a bit| a section)?", r"go back( to the (last|previous) (one|section|part|bit))?",
                  r"(the )?last (one|section|part|bit)", r"back up", r"the one before", r"before that", r"rewind"),
@@ -269,7 +294,10 @@ def command(text: str) -> str | None:
     if not plain or len(plain.split()) > 12:
         return None
     core = " ".join(_COMMAND_FILLER.sub(" ", plain).split())
-    for candidate in (core, plain):
+    # "okay I'm back, carry on": the command is often the last clause, after a few words of preamble.
+    clauses = [c for c in re.split(r"[,.;!?]| and | so ", text.lower()) if c.strip()]
+    last = " ".join(_COMMAND_FILLER.sub(" ", plain_text(clauses[-1])).split()) if len(clauses) > 1 else core
+    for candidate in (core, plain, last):
         for name, pattern in _COMMAND_RES.items():
             if pattern.match(candidate):
                 return name

@@ -1,0 +1,48 @@
+"""The matcher on the project's own question sets, through the dialogue, as `ask --json` answers them."""
+
+import pytest
+
+from benchmarks.matcher import QUESTION_SETS, command_accuracy, evaluate, load_set
+from content.dialogue import Dialogue
+from content.speakable import has_unspeakable
+from tests.conftest import ROOT
+
+SECTION_IDS = {"overview", "can-epidural-cause-back-pain", "causes", "how-common", "relief", "rest", "painkillers",
+               "exercise", "physical-therapy", "duration", "long-term", "damage", "tell-apart", "summary"}
+FURNITURE = ("close accordion", "popular on the blog", "trending in our community", "read more", "peanut")
+PRESENT = [name for name in QUESTION_SETS if (ROOT / "tests" / "data" / name).exists()]
+
+
+def test_the_question_set_is_big_enough_and_valid() -> None:
+    items = load_set("questions.yaml")
+    in_scope = [i for i in items if i["accept"]]
+    assert len(in_scope) >= 200
+    assert len(items) - len(in_scope) >= 30
+    assert sum(1 for i in items if i.get("urgent")) >= 10
+    for item in items:
+        assert set(item["accept"]) <= SECTION_IDS, item
+    assert {s for i in in_scope for s in i["accept"]} == SECTION_IDS
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_accuracy(library, name: str) -> None:
+    scores = evaluate(load_set(name), Dialogue(library).reply)
+    misses = "\n".join(map(str, scores.misses))
+    assert scores.right_rate >= 0.95, misses
+    assert scores.declined_rate >= 0.85, misses
+    assert scores.urgent_rate >= 0.95, misses
+
+
+def test_commands() -> None:
+    right, total, wrong = command_accuracy(load_set("commands.yaml"))
+    assert right / total >= 0.95, wrong
+
+
+def test_no_answer_holds_anything_unspeakable(library) -> None:
+    dialogue = Dialogue(library)
+    utterances = [i["q"] for i in load_set("questions.yaml")] + ["what can I ask", "read the whole article"]
+    utterances += ["next"] * 16
+    for utterance in utterances:
+        answer = dialogue.reply(utterance).answer
+        assert not has_unspeakable(answer), (utterance, answer)
+        assert not any(f in answer.lower() for f in FURNITURE), (utterance, answer)
