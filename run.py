@@ -11,6 +11,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ class Environment:
     stdout: IO[str] = field(default_factory=lambda: sys.stdout)
     stderr: IO[str] = field(default_factory=lambda: sys.stderr)
     articles_dir: Path = ARTICLES_DIR
-    stdin_is_tty: bool = field(default_factory=lambda: sys.stdin.isatty())
 
     def error(self, message: str) -> None:
         print(f"{PROG}: {message}", file=self.stderr, flush=True)
@@ -41,8 +41,10 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """Turns argparse's complaints into UsageError, so main() prints one line instead of exiting."""
+
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{message} (see: python {PROG} {self.prog.split(' ', 1)[-1] if ' ' in self.prog else ''} --help)".replace("  ", " "))
+        raise UsageError(f"{message} (see: python {self.prog} --help)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -88,7 +90,7 @@ def _print_reply(reply: Reply, as_json: bool, env: Environment) -> None:
         print(reply.answer, file=env.stdout, flush=True)
 
 
-def _lines(env: Environment) -> tuple[int, str | None, str | None]:
+def _lines(env: Environment) -> Iterator[tuple[int, str | None, str | None]]:
     """Yield (line number, text or None, error or None) for each line of standard input."""
     for number, raw in enumerate(iter(env.stdin.readline, b""), start=1):
         try:
@@ -158,12 +160,12 @@ def cmd_sections(args: argparse.Namespace, env: Environment) -> int:
 
 
 def cmd_import(args: argparse.Namespace, env: Environment) -> int:
-    from content.importer import ImportError_, import_file
+    from content.importer import SourceError, import_file
     from content.loader import ContentError, load_article
 
     try:
         target, notices = import_file(args.file, env.articles_dir, args.id, args.replace_text)
-    except ImportError_ as error:
+    except SourceError as error:
         env.error(f"cannot import {args.file}: {error}" if not str(error).startswith(str(args.file)) else str(error))
         return EXIT_ERROR
     for notice in notices:

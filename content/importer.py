@@ -35,7 +35,7 @@ MAX_HEADING_WORDS = 15
 MAX_TOPIC_WORDS = 8
 
 
-class ImportError_(Exception):
+class SourceError(Exception):
     """The source cannot be turned into an article; the message says why and what to do."""
 
 
@@ -140,7 +140,7 @@ def _html_blocks(source: str) -> list[Block]:
     parser.feed(source)
     parser.close()
     if not any(b.kind == "heading" for b in parser.blocks):
-        raise ImportError_("the HTML has no headings (h1-h6); give the article headings or import it as plain text")
+        raise SourceError("the HTML has no headings (h1-h6); give the article headings or import it as plain text")
     return parser.blocks
 
 
@@ -149,7 +149,7 @@ def _markdown_blocks(source: str) -> list[Block]:
 
     html = MarkdownIt("commonmark").render(source)
     if "<h" not in html:
-        raise ImportError_("the Markdown has no headings (lines starting with #); add headings and import again")
+        raise SourceError("the Markdown has no headings (lines starting with #); add headings and import again")
     return _html_blocks(html)
 
 
@@ -253,17 +253,17 @@ def _sections(blocks: list[Block], title: str) -> list[Draft]:
 
 
 def import_source(source: str, kind: str, article_id: str, source_name: str | None = None) -> dict[str, Any]:
-    """The article as a YAML-ready dict; ImportError_ if it has no text or no headings."""
+    """The article as a YAML-ready dict; SourceError if it has no text or no headings."""
     blocks = read_blocks(source, kind)
     title_block = next((b for b in blocks if b.kind == "heading" and b.level == 1), None)
     if title_block is None:
         title_block = next((b for b in blocks if _clean(b.text)), None)
     if title_block is None:
-        raise ImportError_("the file has no text to import")
+        raise SourceError("the file has no text to import")
     title = _clean(title_block.text)
     drafts = _sections(_drop_unspoken(blocks, title), title)
     if len(drafts) < 2:
-        raise ImportError_("found no headings to split the article into sections; mark headings (a question on its "
+        raise SourceError("found no headings to split the article into sections; mark headings (a question on its "
                            "own line, a Markdown '#' or an HTML <h2>) and import again")
     sections: list[dict[str, Any]] = []
     for draft in drafts:
@@ -349,23 +349,23 @@ def dump(article: dict[str, Any]) -> str:
 
 
 def read_source(path: Path) -> str:
-    """The source file as text; ImportError_ with what to do if it is missing, unreadable or binary."""
+    """The source file as text; SourceError with what to do if it is missing, unreadable or binary."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ImportError_(f"{path}: no such file; check the path") from None
+        raise SourceError(f"{path}: no such file; check the path") from None
     except IsADirectoryError:
-        raise ImportError_(f"{path}: is a folder; give the article's file") from None
+        raise SourceError(f"{path}: is a folder; give the article's file") from None
     except OSError as error:
-        raise ImportError_(f"{path}: cannot be read ({error.strerror or error})") from None
+        raise SourceError(f"{path}: cannot be read ({error.strerror or error})") from None
     if b"\x00" in data[:8192]:
-        raise ImportError_(f"{path}: looks like a binary file; give plain text, Markdown or HTML")
+        raise SourceError(f"{path}: looks like a binary file; give plain text, Markdown or HTML")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportError_(f"{path}: not readable as text; save it as UTF-8")  # pragma: no cover - cp1252 takes most
+    raise SourceError(f"{path}: not readable as text; save it as UTF-8")  # pragma: no cover - cp1252 takes most
 
 
 def import_file(path: Path, articles_dir: Path, article_id: str | None = None,
@@ -376,7 +376,7 @@ def import_file(path: Path, articles_dir: Path, article_id: str | None = None,
 
     source = read_source(path)
     if article_id is not None and not ID_RE.match(article_id):
-        raise ImportError_(f"--id '{article_id}' must be lowercase letters and digits joined by hyphens")
+        raise SourceError(f"--id '{article_id}' must be lowercase letters and digits joined by hyphens")
     article_id = article_id or slugify(path.stem)
     article = import_source(source, guess_kind(path, source), article_id, path.name)
     target = articles_dir / f"{article_id}.yaml"
@@ -385,13 +385,13 @@ def import_file(path: Path, articles_dir: Path, article_id: str | None = None,
         try:
             existing = yaml.safe_load(target.read_text(encoding="utf-8"))
         except (yaml.YAMLError, OSError, UnicodeDecodeError):
-            raise ImportError_(f"{target} exists and cannot be read as YAML; fix or move it, then import again") from None
+            raise SourceError(f"{target} exists and cannot be read as YAML; fix or move it, then import again") from None
         if not isinstance(existing, dict):
-            raise ImportError_(f"{target} exists and is not an article; fix or move it, then import again")
+            raise SourceError(f"{target} exists and is not an article; fix or move it, then import again")
         article, notices = merge(article, existing, replace_text)
     text = dump(article)
     try:
         write_atomically(target, text)
     except OSError as error:
-        raise ImportError_(f"cannot write {target} ({error.strerror or error}); check the folder's space and permissions") from None
+        raise SourceError(f"cannot write {target} ({error.strerror or error}); check the folder's space and permissions") from None
     return target, notices

@@ -34,7 +34,7 @@ def cli(tmp_path: Path) -> Callable[..., Result]:
 
     def run(*argv: str, stdin: bytes = b"", articles_dir: Path | None = None) -> Result:
         out, err = io.StringIO(), io.StringIO()
-        env = Environment(stdin=io.BytesIO(stdin), stdout=out, stderr=err, stdin_is_tty=False)
+        env = Environment(stdin=io.BytesIO(stdin), stdout=out, stderr=err)
         if articles_dir is not None:
             env.articles_dir = articles_dir
         status = main(list(argv), env)

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from content.dialogue import Dialogue
-from content.importer import ImportError_, import_source
+from content.importer import SourceError, import_source
 from content.loader import ContentError, from_yaml
 from content.speakable import has_unspeakable, speakable
 
@@ -19,7 +19,7 @@ LINES = st.lists(st.one_of(TEXT, st.sampled_from(["", "  • 💊 Pain killers",
 def test_importer_never_crashes(lines: list[str], kind: str) -> None:
     try:
         article = import_source("\n".join(lines), kind, "fuzz")
-    except ImportError_:
+    except SourceError:
         return
     for section in article["sections"]:
         assert not has_unspeakable(section["text"])

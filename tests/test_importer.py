@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from content.importer import ImportError_, dump, import_file, import_source, read_source
+from content.importer import SourceError, dump, import_file, import_source, read_source
 from content.loader import from_yaml, load_article
 from content.speakable import has_unspeakable
 from tests.conftest import ARTICLE, SEED
@@ -164,16 +164,16 @@ def test_html_import() -> None:
     ],
 )
 def test_sources_that_cannot_be_imported(source: str, kind: str, words: str) -> None:
-    with pytest.raises(ImportError_, match=words):
+    with pytest.raises(SourceError, match=words):
         import_source(source, kind, "x")
 
 
 def test_missing_and_binary_files(tmp_path: Path) -> None:
-    with pytest.raises(ImportError_, match="no such file"):
+    with pytest.raises(SourceError, match="no such file"):
         read_source(tmp_path / "missing.txt")
     binary = tmp_path / "photo.jpg"
     binary.write_bytes(b"\xff\xd8\xff\x00\x00JFIF")
-    with pytest.raises(ImportError_, match="binary"):
+    with pytest.raises(SourceError, match="binary"):
         read_source(binary)
-    with pytest.raises(ImportError_, match="is a folder"):
+    with pytest.raises(SourceError, match="is a folder"):
         read_source(tmp_path)
