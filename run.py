@@ -175,8 +175,9 @@ def cmd_import(args: argparse.Namespace, env: Environment) -> int:
     except ContentError as error:  # the merge kept a hand edit that breaks the schema
         env.error(f"imported, but the result does not load: {error}; fix the file by hand")
         return EXIT_ERROR
-    print(f"imported {len(article.sections)} sections into {target} (article id: {article.id}); "
-          f"add questions people ask to each section to improve matching", file=env.stdout)
+    hint = "" if any(s.questions for s in article.sections) else (
+        "; add the questions people ask to each section (questions:) to improve matching")
+    print(f"imported {len(article.sections)} sections into {target} (article id: {article.id}){hint}", file=env.stdout)
     return EXIT_OK
 
 

@@ -13,7 +13,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"physical(ly)? therap(y|ies|ist|ists)|physio ?therap(y|ist|ists)|physios?|\bpt\b", "physio"),
     (r"pain ?killers?|pain ?relief|pain (meds|medications?|medicines?|pills|tablets)|over the counter"
      r"|something for (it|the pain|that)|anti ?inflammator(y|ies)", "medicine"),
-    (r"long ?term|long ?lasting|(the )?rest of my life|for good|never (go|going|goes) away"
+    (r"long ?term|long ?lasting|(the )?rest of (my|her|your|their|our|his) li(fe|ves)|for good|never (go|going|goes) away"
      r"|for (months|years|life|ever)|(my|the) whole life|in (a|one|ten|five|two) years?|years (later|from now)", "chronic"),
     (r"how long|how much longer|how many (days|weeks)|until when|when will (it|this|the pain) (stop|end|go)", "duration"),
     (r"go(es|ing)? away|clear(s|ing)? up|stop(s|ped)? hurting|get(s|ting)? better|wear(s|ing)? off"
@@ -22,8 +22,15 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"(from|because of|due to) (the|my|an) epidural or|epidural or (just |simply |is it |was it )?(from|because of|due to"
      r"|the|my|giving|having|postpartum|normal|something)", "distinguish epidural"),
     (r"(be|is|was|it|this|that) (from|because of|due to|caused by|down to) (the|my|an|having an?) epidurals?", "cause epidural"),
-    (r"(?<!how )(?<!why )(can|could|do|does|did|will|would) (an |the |my |having an? )?epidurals? (cause|give|make|lead to"
-     r"|bring on)", "possible cause epidural"),
+    (r"^((?!how |why )\w+ ){0,2}?(can|could|do|does|did|will|would) (an |the |my |having an? )?epidurals? (cause|give|make"
+     r"|lead to|bring on)", "possible cause epidural"),
+    (r"what is (going on|happening|wrong)|what (has|did) (it|the epidural) do(ne)?", "cause"),
+    (r"(un|not )?able to (walk|move)|can not (walk|move)|(loss|lose|lost|losing) (of )?(the )?(use|movement|mobility)"
+     r"|paraly[sz]\w*", "paralysis"),
+    (r"tell (\w+ ){0,5}(from|apart)|difference between", "distinguish"),
+    (r"head ?aches?|(my |the )?head (hurts?|hurting|aches?|aching|pain|is pounding)|migraines?", "headache"),
+    (r"(the )?gist|main points?|key points?|highlights|overall message", "summary"),
+    (r"(needle|injection|jab|epidural) (spot|site|area|point)|spot where|where (the needle|they|it) (went|go|goes) in", "injection site"),
     (r"(is|are) (the |my |an )?epidurals? to blame|blame (the |my )?epidural", "cause epidural"),
     (r"how (do|can|could|should|would) (i|we|you) (stop|ease|fix|help|get rid of|deal with|cope with|manage)", "relieve"),
     (r"what is (good|best|helpful) for|what works for", "relieve"),
@@ -32,7 +39,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"happens? a lot|a lot of the time", "common"),
     (r"(many|lots of|a lot of|most|loads of|plenty of|other) (women|mums|moms|mothers|people|ladies|new mums|new moms)", "common"),
     (r"what (can|should|could|do) (i|we|you) do|anything (i|we) can do|what (helps|will help|would help|can help)"
-     r"|make (it|this|my back|the pain) (feel )?better|help with", "relieve"),
+     r"|make (it|this|my back|the pain|the ache|this backache|the backache|my backache) (feel )?(better|go|easier|stop)"
+     r"|help with", "relieve"),
     (r"back ?aches?|back ?pains?", "back pain"),
     (r"(lower|low|upper|middle|mid) back|lumbar|tail ?bone", "back"),
     (r"c[- ]?section|caesarean|cesarean|cesarian|caesarian", "csection"),
@@ -43,7 +51,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"(give|tell) me (the|an)? ?overview|what is (this|the) article about", "overview"),
     (r"take it easy|put my feet up|lie down|lying down|stay in bed", "rest"),
     (r"what (else|other things?) (could|can|might) (it|this) be|something else|tell (the|them) apart"
-     r"|tell the difference|how (do|can|would) i (know|tell)|is it (from|because of|due to) (the )?epidural or", "distinguish"),
+     r"|tell the difference|how (do|can|would|could) (i|you|we|one) (know|tell)|is it (from|because of|due to) (the )?epidural or", "distinguish"),
 )
 
 SYNONYMS: dict[str, str] = {}
@@ -70,6 +78,8 @@ for _concept, _words in {
     "relieve": "fix fixes fixing relief ease easing soothe soothing remedy remedies treat treating treatment treatments cure "
                "alleviate lessen reduce manage",
     "massage": "massages rub backrub",
+    "subside": "settle settles settling settled",
+    "summary": "summarize summarise summarised summarized recap gist",
     "evidence": "proof research study studies link linked",
     "severe": "unbearable excruciating agony agonising agonizing debilitating crippling horrible horrendous terrible awful",
     "cause": "causes caused causing why reason reasons because blame",
@@ -113,7 +123,7 @@ yours yourself yourselves also how am get got getting gets anything something th
 um umm uh uhh er erm hmm ah oh like just really well okay ok alright hey hi hello please thanks thank yeah yes yep
 actually basically literally honestly anyway usually normally typically generally properly roughly exactly
 seriously lately anymore already totally completely kinda sorta ugh gosh omg god wow till until whose without
-women woman lady ladies girl friend friends husband wife partner me myself im ive dont cant wont isnt kind sort mean know think guess wondering wonder wanted want
+women woman lady ladies girl friend friends husband wife partner goes going gone me myself im ive dont cant wont isnt kind sort mean know think guess wondering wonder wanted want
 tell say ask asking question mama mum mom mummy mommy still even now ever much many quite pretty super bit
 can may might must shall need going go went gone come came let lets would someone somebody anyone
 """.split())
@@ -147,3 +157,6 @@ OFF_TOPIC: tuple[str, ...] = (
     "what is the weather", "play music", "set a timer", "set an alarm", "what time is it", "tell me a joke",
     "call someone", "send a message", "turn on the lights", "what is on television", "the news today",
 )
+
+CONTEXT = frozenset("baby birth pregnant pregnancy mum mom mother motherhood postpartum".split())
+"""The setting of every question a new parent asks: it never ties a question to a topic on its own."""
