@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer one question, or one per line of standard input")
     ask.add_argument("question", nargs="*", help="the question; none: read questions from standard input")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--out", type=Path, metavar="FILE.wav", help="also write the spoken answer to a WAV file")
+    _add_voice_options(ask)
 
     sections = commands.add_parser("sections", help="list the articles and their section ids")
     sections.add_argument("--json", action="store_true", help="print JSON")
@@ -67,9 +69,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("chat", help="type questions and read the answers (the default for now)")
 
+    read = commands.add_parser("read", help="read the whole article aloud, with keyboard control")
+    read.add_argument("--out", type=Path, metavar="FILE.wav",
+                      help="write the article to a WAV file instead, with FILE.json beside it (section start times)")
+    read.add_argument("--article", help="the article's id (default: the first)")
+    read.add_argument("--output-device", help="speaker: its index or part of its name (see: python run.py devices)")
+    _add_voice_options(read)
+
+    commands.add_parser("devices", help="list the audio devices (for --input-device and --output-device)")
+
     bench = commands.add_parser("benchmark", help="measure accuracy and speed, print a table")
-    bench.add_argument("what", choices=["matcher"], help="what to measure")
+    bench.add_argument("what", choices=["matcher", "tts"], help="what to measure")
     return parser
+
+
+def _add_voice_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--voice", default="system",
+                        help="system (pyttsx3: espeak-ng on Linux), or piper (a natural voice; pip install '.[piper]')")
+    parser.add_argument("--rate", type=float, default=1.0, metavar="SPEED",
+                        help="speaking speed: 1.0 normal, 0.8 slower, 1.25 faster (0.5-2)")
+
+
+def _voice(args: argparse.Namespace, env: Environment):  # type: ignore[no-untyped-def]
+    from voice.tts import VoiceSettings, load_voice
+
+    if not 0.5 <= args.rate <= 2.0:
+        raise UsageError(f"--rate {args.rate:g} is out of range; give a speed from 0.5 to 2, 1.0 being normal")
+    _check_voice_name(args.voice)
+    return load_voice(args.voice, VoiceSettings(speed=args.rate), notice=env.error)
+
+
+def _check_voice_name(name: str) -> None:
+    from voice.tts import VoiceError, canonical
+
+    try:
+        canonical(name)
+    except VoiceError as error:
+        raise UsageError(str(error)) from None
 
 
 def _load(env: Environment) -> Library:
@@ -107,12 +143,19 @@ def _lines(env: Environment) -> Iterator[tuple[int, str | None, str | None]]:
 def cmd_ask(args: argparse.Namespace, env: Environment) -> int:
     from content.dialogue import Dialogue, Reply
 
+    if args.out is not None and not args.question:
+        raise UsageError("--out needs the question on the command line: python run.py ask \"QUESTION\" --out FILE.wav")
+    if args.out is not None or args.voice != "system":
+        _check_voice_name(args.voice)
     dialogue = Dialogue(_load(env))
     if args.question:
         question = " ".join(args.question)
         if not question.strip():
             raise UsageError('the question is empty; type one, for example: python run.py ask "how long will it hurt?"')
-        _print_reply(dialogue.reply(question), args.json, env)
+        reply = dialogue.reply(question)
+        _print_reply(reply, args.json, env)
+        if args.out is not None:
+            return _render_answer(reply.answer, reply.section, args, env)
         return EXIT_OK
     status = EXIT_OK
     for _number, text, problem in _lines(env):
@@ -123,6 +166,66 @@ def cmd_ask(args: argparse.Namespace, env: Environment) -> int:
             continue
         _print_reply(dialogue.reply(text or ""), args.json, env)
     return status
+
+
+def _render_answer(answer: str, section: str | None, args: argparse.Namespace, env: Environment) -> int:
+    from content.speech import answer_script
+    from voice.render import RenderError, render, write_wav
+    from voice.tts import VoiceError
+
+    try:
+        with _voice(args, env) as voice:
+            audio, _ = render(answer_script(answer, section), voice)
+        write_wav(args.out, audio)
+    except (RenderError, VoiceError) as error:
+        env.error(str(error))
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def cmd_read(args: argparse.Namespace, env: Environment) -> int:
+    library = _load(env)
+    try:
+        article = library.article(args.article) if args.article else library.articles[0]
+    except KeyError:
+        raise UsageError(f"no article '{args.article}'; see: python {PROG} sections") from None
+    if args.out is not None:
+        return _render_article(article, args, env)
+    from voice.control import read_aloud
+
+    return read_aloud(article, _voice(args, env), args.output_device, env.stdin, env.stdout, env.error)
+
+
+def _render_article(article, args: argparse.Namespace, env: Environment) -> int:  # type: ignore[no-untyped-def]
+    from content.speech import article_script
+    from voice.render import RenderError, render, write_index, write_wav
+    from voice.tts import VoiceError
+
+    if args.out.suffix.lower() != ".wav":
+        raise UsageError(f"--out {args.out} should end in .wav")
+    try:
+        with _voice(args, env) as voice:
+            audio, marks = render(article_script(article), voice)
+        write_wav(args.out, audio)
+        write_index(args.out.with_suffix(".json"), marks)
+    except (RenderError, VoiceError) as error:
+        env.error(str(error))
+        return EXIT_ERROR
+    print(f"wrote {args.out} ({audio.seconds / 60:.1f} min, {len(marks)} sections) and "
+          f"{args.out.with_suffix('.json')}", file=env.stdout)
+    return EXIT_OK
+
+
+def cmd_devices(args: argparse.Namespace, env: Environment) -> int:
+    from voice.playback import PlaybackError, list_devices
+
+    try:
+        lines = list_devices()
+    except PlaybackError as error:
+        env.error(str(error))
+        return EXIT_ERROR
+    print("\n".join(lines) if lines else "no audio devices found", file=env.stdout)
+    return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace, env: Environment) -> int:
@@ -182,12 +285,13 @@ def cmd_import(args: argparse.Namespace, env: Environment) -> int:
 
 
 def cmd_benchmark(args: argparse.Namespace, env: Environment) -> int:
-    from benchmarks import matcher
+    import importlib
 
-    return matcher.main(env.stdout)
+    return importlib.import_module(f"benchmarks.{args.what}").main(env.stdout)
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "sections": cmd_sections, "import": cmd_import, "benchmark": cmd_benchmark}
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "read": cmd_read, "devices": cmd_devices, "sections": cmd_sections, "import": cmd_import,
+            "benchmark": cmd_benchmark}
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:

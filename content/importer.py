@@ -391,7 +391,7 @@ def import_file(path: Path, articles_dir: Path, article_id: str | None = None,
         article, notices = merge(article, existing, replace_text)
     text = dump(article)
     try:
-        write_atomically(target, text)
+        write_atomically(target, text, make_parents=True)
     except OSError as error:
         raise SourceError(f"cannot write {target} ({error.strerror or error}); check the folder's space and permissions") from None
     return target, notices

