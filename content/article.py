@@ -51,6 +51,9 @@ class Warning:
     section: str
     """The section to read after the advice when the question itself matches none."""
 
+    unless: tuple[str, ...] = ()
+    """Phrases that cancel the sign: "will it still hurt next week" asks about the future, it reports nothing."""
+
 
 @dataclass(frozen=True)
 class Article:

@@ -15,6 +15,9 @@ from content.matching import (CLARIFY_BELOW, CLARIFY_MARGIN, MIN_CONFIDENCE, Mat
                               warning_signs)
 
 KINDS = ("answer", "urgent", "clarify", "not-covered", "command")
+URGENT_KEEP_MATCH = 0.75
+"""A warning sign reads the warning's own section (where the article gives the advice) unless the question matches
+another section this well."""
 MAX_QUESTION_CHARS = 1000
 """Longer input is not a spoken question; only its start is matched."""
 
@@ -162,7 +165,7 @@ class Dialogue:
             warning = signs[0]
             article = next(a for a in self.library.articles if warning in a.warnings)
             advice = " ".join(dict.fromkeys(w.advice for w in signs))
-            if best is not None and best.confidence >= MIN_CONFIDENCE:
+            if best is not None and best.confidence >= URGENT_KEEP_MATCH:
                 article = self._article(best.article)
                 section = article.section(best.section)
                 confidence = best.confidence

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import re
 
+# Spellings and recognition variants of one word, fixed before the phrases below look at the text.
+SPELLINGS: tuple[tuple[str, str], ...] = (
+    (r"epi ?dermal|epidurals?|epidurial|epideral|epidurel|epi ?dural", "epidural"),
+    (r"physio ?therapy|physiotherapy", "physiotherapy"),
+    (r"sit ?ups?|crunches|planks?|squats?|bridges|pelvic tilts?|kegels?", "exercises"),
+)
+
 # Multi-word expressions first, so "physical therapy" is one concept before "therapy" is looked at alone.
 PHRASES: tuple[tuple[str, str], ...] = (
     (r"physical(ly)? therap(y|ies|ist|ists)|physio ?therap(y|ist|ists)|physios?|\bpt\b", "physio"),
@@ -24,7 +31,23 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"(be|is|was|it|this|that) (from|because of|due to|caused by|down to) (the|my|an|having an?) epidurals?", "cause epidural"),
     (r"^((?!how |why )\w+ ){0,2}?(can|could|do|does|did|will|would) (an |the |my |having an? )?epidurals? (cause|give|make"
      r"|lead to|bring on)", "possible cause epidural"),
-    (r"what is (going on|happening|wrong)|what (has|did) (it|the epidural) do(ne)?", "cause"),
+    (r"epidurals? (can |could |might |will |would |does |did |do )?(actually |really )?(cause|give|make|lead to|bring on)",
+     "possible cause epidural"),
+    (r"what is (going on|happening|wrong)|what (has|did) (it|the epidural) do(ne)?|what is it about|(that|which|what) makes?"
+     r"|how come", "cause"),
+    (r"\bor (is it |was it |it is |it was )?(just )?(from|because of|due to|down to)", "distinguish"),
+    (r"feels? like|what (does|do|would|should) (it|the pain|this|that|\w+ back pain|\w+ \w+ back pain) feel|signs?", "symptom"),
+    (r"by (the )?(weekend|next week|tomorrow|the end of the week|the time)|how soon|any day now|be over (it|this)", "duration"),
+    (r"how likely|chances? of|does every(body|one)|how many (\w+ )?get|how normal", "common"),
+    (r"(give me |tell me |read me )?(the |an )?intro(duction)?|explain|the whole (\w+ ){0,4}thing|what (should|do) i (need to )?know"
+     r"|the basics|basic info(rmation)?|what is (this|the) article about|what does (this|the|it) (article )?(say|cover)|tell me (\w+ )?about"
+     r"|tell me everything", "overview"),
+    (r"take ?aways?|skip to the end|short answer|conclusion|sum up|summed up", "summary"),
+    (r"nausea|nauseous|(feel|feeling|felt|being) sick|vomit(ing)?|throw(ing)? up", "nausea"),
+    (r"bad back|sore back|achy back|back hurting", "back pain"),
+    (r"(give|giving|gave) (the |my |her |him )?(baby|newborn|little one|son|daughter)|(the |my )?baby (is |seems |gets |has )?"
+     r"(sleepy|drowsy|a fever|colic|jaundice)", "babycare"),
+    (r"(during|through|throughout|in) (my |the )?pregnancy|while (i was )?pregnant|before (the |i gave )?birth", "antenatal"),
     (r"(un|not )?able to (walk|move)|can not (walk|move)|(loss|lose|lost|losing) (of )?(the )?(use|movement|mobility)"
      r"|paraly[sz]\w*", "paralysis"),
     (r"tell (\w+ ){0,5}(from|apart)|difference between", "distinguish"),
@@ -38,7 +61,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"work(ing)? ?outs?|keep(ing)? fit|get(ting)? fit", "exercise"),
     (r"happens? a lot|a lot of the time", "common"),
     (r"(many|lots of|a lot of|most|loads of|plenty of|other) (women|mums|moms|mothers|people|ladies|new mums|new moms)", "common"),
-    (r"what (can|should|could|do) (i|we|you) do|anything (i|we) can do|what (helps|will help|would help|can help)"
+    (r"what (can|should|could|do|shall) (i|we|you|people|women|mums|moms) (be )?do(ing)?|anything (at all )?(i|we) can (do|try)"
+     r"|what (helps|will help|would help|can help)|best way to|how to (ease|relieve|treat|fix|soothe|get rid of)"
      r"|make (it|this|my back|the pain|the ache|this backache|the backache|my backache) (feel )?(better|go|easier|stop)"
      r"|help with", "relieve"),
     (r"back ?aches?|back ?pains?", "back pain"),
@@ -48,10 +72,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"injection site|where (they|the (needle|injection|epidural)) (put|went|was|go|goes)|needle site", "injection site"),
     (r"(is it|is this|am i) (just me|the only one)|only one|everyone|every(one|body) gets?", "common"),
     (r"sum (it|this|that) up|short version|in short|bottom line|tl ?dr|in a nutshell|recap", "summary"),
-    (r"(give|tell) me (the|an)? ?overview|what is (this|the) article about", "overview"),
-    (r"take it easy|put my feet up|lie down|lying down|stay in bed", "rest"),
+    (r"tak(e|ing) it easy|put(ting)? (my )?feet up|lie down|lying down|stay(ing)? in bed|do(ing)? less|slow(ing)? down", "rest"),
     (r"what (else|other things?) (could|can|might) (it|this) be|something else|tell (the|them) apart"
-     r"|tell the difference|how (do|can|would|could) (i|you|we|one) (know|tell)|is it (from|because of|due to) (the )?epidural or", "distinguish"),
+     r"|tell the difference|how (do|can|would|could) (i|you|we|one) (\w+ )?(know|tell)|is it (from|because of|due to) (the )?epidural or", "distinguish"),
 )
 
 SYNONYMS: dict[str, str] = {}
@@ -59,7 +82,7 @@ for _concept, _words in {
     "pain": "hurt hurts hurting hurted sore soreness ache aches aching achy achey painful pains discomfort twinge "
             "twinges throbbing throb stiff stiffness tender sorer",
     "back": "backs spine spinal",
-    "medicine": "shot shots jab jabs ibuprofen ibuprofin ibuprophen paracetamol paracetemol acetaminophen acetaminofen tylenol advil "
+    "medicine": "shot shots ibuprofen ibuprofin ibuprophen paracetamol paracetemol acetaminophen acetaminofen tylenol advil "
                 "motrin nurofen aspirin naproxen aleve panadol painkiller painkillers medication medications medicines "
                 "meds pills pill tablets tablet drugs drug analgesic analgesics cortisone steroid steroids prescription "
                 "prescribe prescribed nsaid nsaids codeine",
@@ -67,7 +90,7 @@ for _concept, _words in {
     "chronic": "lasting forever permanent permanently lifelong indefinitely longterm everlasting year years",
     "epidural": "epidurals epi epidermal epidurial epideral epiderals epidurel anaesthetic anesthetic anesthesia "
                 "anaesthesia",
-    "exercise": "gym walking walk walks swim swimming exercises exercising workout workouts work-out stretch stretches stretching pilates",
+    "exercise": "gym walking walk walks swim swimming moves exercises exercising workout workouts work-out stretch stretches stretching pilates",
     "rest": "bed bedrest resting rested relax relaxing nap napping",
     "doctor": "doc docs gp physician physicians doctors midwife nurse obgyn ob",
     "numb": "numbness tingling tingle tingly tingles",
@@ -139,7 +162,7 @@ long soon day week month better worse safe possible chance expect usual happen s
 GENERIC = frozenset("""
 take have do make call work get give use try need want thing way feel see look know tell say good bad best lot big
 little new right sure start keep put people person someone time much long real bit whole fine find show option
-options worth use anything everything nothing turn
+options worth use anything everything nothing turn enough true actually
 """.split())
 """Light words that carry too little meaning to tie a question to a topic on their own."""
 
@@ -151,7 +174,8 @@ OFF_TOPIC: tuple[str, ...] = (
     "changing nappies and diapers", "the baby's weight and growth", "baby jaundice colic reflux",
     "is the epidural safe for the baby", "does the epidural affect my baby", "epidural and breastfeeding",
     "headache after the epidural", "spinal headache", "how long do contractions last", "epidural or spinal block",
-    "cost of an epidural",
+    "cost of an epidural", "nausea after the epidural", "itching after the epidural", "medicine for the baby",
+    "exercise after a caesarean section", "back pain during pregnancy", "the epidural and the length of labour",
     "caesarean section recovery and scar", "stitches and tearing", "bleeding after birth", "periods after birth",
     "postnatal depression and mood", "sex after birth", "losing weight after pregnancy", "sore nipples and breasts",
     "what is the weather", "play music", "set a timer", "set an alarm", "what time is it", "tell me a joke",

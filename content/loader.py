@@ -23,6 +23,7 @@ The schema (version 1) — one file per article, ``content/articles/ID.yaml``::
           - [weak|weakness, leg|legs]
         advice: ...                # required, the article's advice, said first
         section: damage            # required, read after the advice if the question matches no section
+        unless: [next week|will it still]   # optional, phrases that cancel the sign (separated by "|")
 
 Text is passed through :func:`content.speakable.speakable` on load, so nothing unspeakable reaches a voice
 even after a careless hand edit.
@@ -157,7 +158,7 @@ def _section(reader: _Reader, node: yaml.Node, index: int) -> Section:
 def _warning(reader: _Reader, node: yaml.Node, index: int) -> Warning:
     what = f"warning {index + 1}"
     fields = reader.mapping(node, what)
-    reader.keys(fields, node, what, {"id", "when", "advice", "section"}, {"id", "when", "advice", "section"})
+    reader.keys(fields, node, what, {"id", "when", "advice", "section"}, {"id", "when", "advice", "section", "unless"})
     warning_id = reader.identifier(fields["id"], f"{what} id")
     what = f"warning '{warning_id}'"
     when = fields["when"]
@@ -174,6 +175,8 @@ def _warning(reader: _Reader, node: yaml.Node, index: int) -> Warning:
         when=tuple(alternatives),
         advice=speakable(" ".join(reader.string(fields["advice"], f"{what} advice").split())),
         section=reader.identifier(fields["section"], f"{what} section"),
+        unless=tuple(w.strip().lower() for g in reader.strings(fields["unless"], f"{what} unless") for w in g.split("|")
+                     if w.strip()) if "unless" in fields else (),
     )
 
 

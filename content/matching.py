@@ -23,7 +23,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from content.article import Article, Section, Warning
-from content.lexicon import CONTEXT, CONTRACTIONS, FRAMES, GENERIC, OFF_TOPIC, PHRASES, STOPWORDS, SYNONYMS
+from content.lexicon import CONTEXT, CONTRACTIONS, FRAMES, GENERIC, OFF_TOPIC, PHRASES, SPELLINGS, STOPWORDS, SYNONYMS
 from content.speakable import strip_emoji
 
 HEADING_WEIGHT = 0.7
@@ -32,6 +32,8 @@ TEXT_WEIGHT = 0.35
 BARE_TEXT_WEIGHT = 0.8
 """A freshly imported section has only its text to be found by, so its text counts almost fully."""
 FUZZY_CUTOFF = 85.0
+FUZZY_MIN_LENGTH = 8
+"""Only long words are corrected towards: "ibuprofin" → "ibuprofen", but "feeding" must not become "feeling"."""
 """Minimum rapidfuzz ratio (0-100) for an unknown word to be read as a known one ("ibuprofin" → "ibuprofen")."""
 MIN_CONFIDENCE = 0.35
 """Below this the best section is not trusted: the question is not covered."""
@@ -42,7 +44,7 @@ CLARIFY_MARGIN = 0.02
 CLARIFY_BELOW = 0.45
 
 _STEMMER = snowballstemmer.stemmer("english")
-_PHRASE_RES = tuple((re.compile(rf"\b(?:{pattern})\b"), concept) for pattern, concept in PHRASES)
+_PHRASE_RES = tuple((re.compile(rf"\b(?:{pattern})\b"), concept) for pattern, concept in SPELLINGS + PHRASES)
 _CONTRACTION_RES = tuple((re.compile(pattern), spoken) for pattern, spoken in CONTRACTIONS)
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten eleven twelve couple several first second "
                           "third".split())
@@ -166,7 +168,7 @@ class Matcher:
         self.known = frozenset(surface)
         # Slips are corrected only towards words that name things (headings, questions, keywords, the lexicon),
         # not towards every word of the text: "weather" must not become the text's "whether".
-        self.vocabulary = tuple(sorted(w for w in named | set(SYNONYMS) if len(w) >= 4 and w not in STOPWORDS))
+        self.vocabulary = tuple(sorted(w for w in named | set(SYNONYMS) if len(w) >= FUZZY_MIN_LENGTH and w not in STOPWORDS))
         self.subjects = {a.id: _subject_terms(a) for a in self.articles}
         document_frequency: dict[str, int] = {}
         entries = []
@@ -182,7 +184,7 @@ class Matcher:
             examples = tuple(frozenset(t) for t, w in fields_terms if w >= HEADING_WEIGHT and t)
             entries.append(_Entry(article, section, weights, examples))
         count = max(1, len(entries))
-        self.idf = {t: math.log(1 + count / df) * (GENERIC_DAMPING if t in _GENERIC_TERMS else 1.0)
+        self.idf = {t: math.log(1 + count / df) * (GENERIC_DAMPING if t in _GENERIC_TERMS | _CONTEXT_TERMS else 1.0)
                     for t, df in document_frequency.items()}
         self.unknown_idf = math.log(1 + count / 0.5)
         self.entries = tuple(entries)
@@ -242,19 +244,23 @@ def _warning_res(warning: Warning) -> tuple[tuple[re.Pattern[str], ...], ...]:
 def warning_signs(question: str, warnings: Iterable[Warning]) -> list[Warning]:
     """The warnings whose words all occur in the question (any one alternative suffices)."""
     text = plain_text(question)
-    return [w for w in warnings if any(all(g.search(text) for g in alt) for alt in _warning_res(w))]
+    return [w for w in warnings if any(all(g.search(text) for g in alt) for alt in _warning_res(w))
+            and not (w.unless and _group_re(w.unless).search(text))]
 
 
 # ---- commands ----
 
 COMMANDS: dict[str, tuple[str, ...]] = {
     "topics": (r"what (can|could|should|do) i ask( you)?( about)?", r"what (do|can) you (know|tell me|do|help with)( about)?",
-               r"what (topics|questions|sections|things)( can i ask| are there| do you (have|know|cover))?",
-               r"what (is|are) (in )?(the|this) article( about)?", r"what does (it|the article) (cover|talk about|say)",
+               r"what (topics|questions|sections|things)( can i ask| are there| do you (have|know|cover|answer))?",
+               r"what (sort|kind|type)s? of (things|questions|stuff|topics) (can|could|should|do) i ask( you)?( about)?",
+               r"what (questions|things) (do|can) you (answer|help with|do)",
+               r"what (is|are) in (the|this) article", r"what does (it|the article) (cover|talk about)",
                r"(list|tell me) (the )?(topics|sections|options)", r"help( me)?", r"topics", r"menu", r"options",
                r"what are (the|my|your) (options|topics)"),
     "read": (r"(read|play)( me| out)? (the )?(whole|entire|full|complete) (article|thing|lot|text)( to me)?( out loud| aloud)?",
-             r"read (it|everything|the article|it all|all of it|the whole thing)( to me)?( out loud| aloud| all)?",
+             r"read( me| us)? (it|everything|the article|this article|it all|all of it|the whole thing|the lot)( to me)?"
+             r"( out loud| aloud| all)?( (from )?(the )?(start|beginning|top))?( to (the )?(finish|end))?",
              r"read( me)? (the article )?from the (start|beginning|top)", r"(start|begin) (reading|the article)( from the (start|beginning))?",
              r"start (over|again)", r"(start |read |go )?(again )?from the (start|beginning|top)", r"read"),
     "next": (r"next( one| section| part| bit| topic| question)?", r"skip( this| that| it)?( part| section| bit| one)?",
@@ -264,27 +270,35 @@ COMMANDS: dict[str, tuple[str, ...]] = {
                  r"(the )?last (one|section|part|bit)", r"back up", r"the one before", r"before that", r"rewind"),
     "repeat": (r"repeat( that| it| this| the last (bit|part|one))?", r"say (that|it|this) again", r"again", r"what did you (just )?say",
                r"come again", r"pardon( me)?", r"sorry what", r"one more time", r"(read|play) (that|it|this) again", r"huh",
-               r"(i )?(did not|could not|did nt) (hear|catch) (that|it|you)"),
+               r"(i )?(did not|could not|did nt) (hear|catch) (that|it|you)", r"what was that", r"i missed (that|it)( say it again)?",
+               r"say it again"),
     "more": (r"(tell me |read |i want |i would like )?(some )?more( please| about (that|it|this))?", r"what else",
+             r"is there (any |anything )?more( on| about)?( that| it| this)?", r"what else does it say( about (that|it|this))?",
+             r"go on tell me more( about (that|it|this))?", r"(read |tell me )?the rest( of (that|it|this))?",
              r"anything else", r"and then", r"(tell me|read) the rest", r"keep (telling|talking)"),
     "pause": (r"pause( it| that| reading)?", r"wait( a (second|sec|moment|minute))?", r"hold on( a (second|sec|moment|minute))?",
               r"hang on( a (second|sec|moment|minute))?", r"(just )?(one|a) (second|sec|moment|minute)", r"hold it",
               r"give me a (second|sec|moment|minute)", r"shh+", r"hush"),
     "resume": (r"resume( reading)?", r"continue( reading)?", r"carry on( reading)?", r"keep (going|reading)", r"go on",
-               r"go ahead", r"unpause", r"play", r"(ok )?(i am )?(back|ready)", r"where were we"),
+               r"go ahead", r"unpause", r"play", r"(ok )?(i am )?(back|ready)", r"where were we",
+               r"(pick up|carry on|start again|continue) (from )?where (you|we|i) left off", r"go on now"),
     "stop": (r"stop( it| that| reading| talking| now)?", r"(that is|that will do|that is) enough", r"enough", r"(be )?quiet",
              r"shut up", r"cancel", r"never ?mind", r"(that is|that will be) all", r"i am (done|finished)", r"(good)?bye",
              r"exit", r"quit", r"silence", r"no more", r"off"),
     "slower": (r"(a (bit|little) )?slower", r"slow (it )?down", r"(speak|read|talk|go) (a (bit|little) )?(more )?(slower|slowly)",
-               r"(you are |that is )?too fast", r"not so fast"),
+               r"(you are |that is )?too fast", r"not so (fast|quick|quickly)"),
     "faster": (r"(a (bit|little) )?faster", r"speed (it )?up", r"(speak|read|talk|go) (a (bit|little) )?(faster|quicker|more quickly)",
                r"(you are |that is )?too slow", r"quicker", r"hurry( up)?"),
 }
 _COMMAND_RES = {name: re.compile(r"^(?:" + "|".join(patterns) + r")$") for name, patterns in COMMANDS.items()}
 _COMMAND_FILLER = re.compile(
-    r"\b(um+|uh+|er+|erm|hmm+|ah|oh|okay|ok|alright|right|so|hey|hi|please|thanks|thank you|now|just|then|again please"
+    r"\b(um+|uh+|er+|erm|hmm+|ah|oh|whoa|woah|wow|oi|okay|ok|alright|right|so|hey|hi|please|thanks|thank you|now|just|then"
+    r"|again please|that is (fine|good|great|ok|okay)|fine|great|you can"
     r"|can you|could you|would you|will you|can we|could we|let us|lets|i want you to|i want to|i would like to|i would like you to"
     r"|i need you to|go ahead and|actually|oops|sorry|assistant|computer|yeah|yes|no)\b")
+_ENDING_COMMANDS = frozenset({"pause", "stop", "next", "resume", "continue", "repeat"})
+_QUESTION_WORDS = frozenset("how when why what where which who will would can could does do did is are should may".split())
+_NOT_BEFORE_COMMAND = frozenset("not to will would can could it i you never ever the and it is".split())
 _COMMAND_EXAMPLES = {p: name for name, patterns in COMMANDS.items() for p in patterns if re.fullmatch(r"[a-z ]+", p)}
 _COMMAND_EXAMPLES.update({name: name for name in COMMANDS if name != "topics"})
 _COMMAND_EXAMPLES.update({"continue": "resume", "go back": "previous", "read it all": "read", "what can i ask": "topics"})
@@ -297,9 +311,17 @@ def command(text: str) -> str | None:
         return None
     core = " ".join(_COMMAND_FILLER.sub(" ", plain).split())
     # "okay I'm back, carry on": the command is often the last clause, after a few words of preamble.
-    clauses = [c for c in re.split(r"[,.;!?]| and | so ", text.lower()) if c.strip()]
-    last = " ".join(_COMMAND_FILLER.sub(" ", plain_text(clauses[-1])).split()) if len(clauses) > 1 else core
-    for candidate in (core, plain, last):
+    clauses = [c for c in re.split(r"[,.;!?]", text.lower()) if c.strip()]
+    short_preamble = len(clauses) > 1 and len(" ".join(clauses[:-1]).split()) <= 5
+    last = " ".join(_COMMAND_FILLER.sub(" ", plain_text(clauses[-1])).split()) if short_preamble else core
+    light = " ".join(re.sub(r"\b(um+|uh+|er+|erm|hmm+|ah|oh|whoa|okay|ok|so|please)\b", " ", plain).split())
+    words_ = core.split()
+    # "shh the baby's sleeping, pause": a one-word command at the end of a short utterance.
+    tail = core
+    if (1 < len(words_) <= 6 and words_[-1] in _ENDING_COMMANDS and words_[0] not in _QUESTION_WORDS
+            and words_[-2] not in _NOT_BEFORE_COMMAND):
+        tail = words_[-1]
+    for candidate in (core, light, plain, last, tail):
         for name, pattern in _COMMAND_RES.items():
             if pattern.match(candidate):
                 return name

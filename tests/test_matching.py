@@ -64,7 +64,8 @@ def test_commands(utterance: str, name: str) -> None:
 @pytest.mark.parametrize(
     "question",
     ["how do I stop the pain", "will resting help me stop hurting", "what else can cause back pain", "read about yoga?",
-     "can I go back to the gym"],
+     "can I go back to the gym", "when will it stop", "my back pain won't stop", "how do I make it stop",
+     "I want it to stop", "are there any moves to strengthen my tummy and back"],
 )
 def test_questions_that_contain_command_words_are_not_commands(question: str) -> None:
     assert command(question) is None
