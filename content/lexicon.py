@@ -38,7 +38,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bor (is it |was it |it is |it was )?(just )?(from|because of|due to|down to)", "distinguish"),
     (r"feels? like|what (does|do|would|should) (it|the pain|this|that|\w+ back pain|\w+ \w+ back pain) feel|signs?", "symptom"),
     (r"by (the )?(weekend|next week|tomorrow|the end of the week|the time)|how soon|any day now|be over (it|this)", "duration"),
-    (r"how likely|chances? of|does every(body|one)|how many (\w+ )?get|how normal", "common"),
+    (r"how likely|chances? of|odds|likelihood|does every(body|one)|how many (\w+ )?get|how normal", "common"),
     (r"(give me |tell me |read me )?(the |an )?intro(duction)?|explain|the whole (\w+ ){0,4}thing|what (should|do) i (need to )?know"
      r"|the basics|basic info(rmation)?|what is (this|the) article about|what does (this|the|it) (article )?(say|cover)|tell me (\w+ )?about"
      r"|tell me everything", "overview"),
@@ -51,7 +51,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"(un|not )?able to (walk|move)|can not (walk|move)|(loss|lose|lost|losing) (of )?(the )?(use|movement|mobility)"
      r"|paraly[sz]\w*", "paralysis"),
     (r"tell (\w+ ){0,5}(from|apart)|difference between", "distinguish"),
-    (r"head ?aches?|(my |the )?head (hurts?|hurting|aches?|aching|pain|is pounding)|migraines?", "headache"),
+    (r"head ?aches?|(my |the )?head (hurts?|hurting|aches?|aching|pain|is pounding|throbs?|throbbing|pounds?|pounding)|migraines?", "headache"),
     (r"(the )?gist|main points?|key points?|highlights|overall message", "summary"),
     (r"(needle|injection|jab|epidural) (spot|site|area|point)|spot where|where (the needle|they|it) (went|go|goes) in", "injection site"),
     (r"(is|are) (the |my |an )?epidurals? to blame|blame (the |my )?epidural", "cause epidural"),
@@ -60,9 +60,23 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"(work|figure|find) out (what|if|whether|why)", "distinguish"),
     (r"work(ing)? ?outs?|keep(ing)? fit|get(ting)? fit", "exercise"),
     (r"happens? a lot|a lot of the time", "common"),
-    (r"(many|lots of|a lot of|most|loads of|plenty of|other) (women|mums|moms|mothers|people|ladies|new mums|new moms)", "common"),
+    (r"(many|lots of|a lot of|most|loads of|plenty of) (women|mums|moms|mothers|people|ladies|new mums|new moms)", "common"),
+    (r"what can i take|what (should|could) i take", "medicine"),
+    (r"on my feet( all day)?|standing all day|do(ing)? too much|overdo(ing)? it|lying flat|lie flat"
+     r"|(have|take|mind|watch|look after|help with|hold) the baby (for|so|while)", "rest"),
+    (r"(be |being |stay |staying |keep |keeping )?active|activity|activities|mov(e|ing) about|keep moving", "exercise"),
+    (r"(is|it is|was) behind|to blame", "cause"),
+    (r"when i am older|later in life|in the future|down the (line|road)|in years to come|old age|never (go|goes|going|went)"
+     r"( away)?", "chronic"),
+    (r"worst (that )?(an |the |my )?epidural (can|could) do|worst case", "damage"),
+    (r"short and sweet|wrap ?up|(in )?one sentence|at the end|the end of (it|the article)|final (bit|part|word)"
+     r"|last (bit|part)", "summary"),
+    (r"epidural (tube|catheter|line)|the (tube|catheter|cannula) (in my back)?", "catheter"),
+    (r"spinal (block|anaesthetic|anesthetic|tap)|a spinal", "spinalblock"),
     (r"what (can|should|could|do|shall) (i|we|you|people|women|mums|moms) (be )?do(ing)?|anything (at all )?(i|we) can (do|try)"
      r"|what (helps|will help|would help|can help)|best way to|how to (ease|relieve|treat|fix|soothe|get rid of)"
+     r"|what (can|could|should) (i|we) try|ideas|tips|hurts? less|less (sore|painful|achy)|get(ting)? through|cope with"
+     r"|deal(ing)? with"
      r"|make (it|this|my back|the pain|the ache|this backache|the backache|my backache) (feel )?(better|go|easier|stop)"
      r"|help with", "relieve"),
     (r"back ?aches?|back ?pains?", "back pain"),
@@ -81,7 +95,7 @@ SYNONYMS: dict[str, str] = {}
 for _concept, _words in {
     "pain": "hurt hurts hurting hurted sore soreness ache aches aching achy achey painful pains discomfort twinge "
             "twinges throbbing throb stiff stiffness tender sorer",
-    "back": "backs spine spinal",
+    "back": "backs spine",
     "medicine": "shot shots ibuprofen ibuprofin ibuprophen paracetamol paracetemol acetaminophen acetaminofen tylenol advil "
                 "motrin nurofen aspirin naproxen aleve panadol painkiller painkillers medication medications medicines "
                 "meds pills pill tablets tablet drugs drug analgesic analgesics cortisone steroid steroids prescription "
@@ -94,6 +108,7 @@ for _concept, _words in {
     "rest": "bed bedrest resting rested relax relaxing nap napping",
     "doctor": "doc docs gp physician physicians doctors midwife nurse obgyn ob",
     "numb": "numbness tingling tingle tingly tingles",
+    "mood": "anxious anxiety depressed depression teary tearful weepy lonely overwhelmed",
     "damage": "mess messed wreck wrecked harm harmed harmful injure injured injury damaged damaging ruin ruined",
     "leg": "legs foot feet limb limbs",
     "birth": "delivery deliver delivering delivered labour labor childbirth pushing pushed born",
@@ -176,6 +191,7 @@ OFF_TOPIC: tuple[str, ...] = (
     "headache after the epidural", "spinal headache", "how long do contractions last", "epidural or spinal block",
     "cost of an epidural", "nausea after the epidural", "itching after the epidural", "medicine for the baby",
     "exercise after a caesarean section", "back pain during pregnancy", "the epidural and the length of labour",
+    "the epidural catheter", "a spinal block instead of an epidural", "feeling low anxious or depressed",
     "caesarean section recovery and scar", "stitches and tearing", "bleeding after birth", "periods after birth",
     "postnatal depression and mood", "sex after birth", "losing weight after pregnancy", "sore nipples and breasts",
     "what is the weather", "play music", "set a timer", "set an alarm", "what time is it", "tell me a joke",

@@ -35,9 +35,11 @@ FUZZY_CUTOFF = 85.0
 FUZZY_MIN_LENGTH = 8
 """Only long words are corrected towards: "ibuprofin" → "ibuprofen", but "feeding" must not become "feeling"."""
 """Minimum rapidfuzz ratio (0-100) for an unknown word to be read as a known one ("ibuprofin" → "ibuprofen")."""
-MIN_CONFIDENCE = 0.35
+MIN_CONFIDENCE = 0.40
 """Below this the best section is not trusted: the question is not covered."""
 OFF_SUBJECT_FACTOR = 0.4
+UNKNOWN_WEIGHT = 0.7
+"""How much a word no article knows counts against a section, relative to the rarest known word."""
 """Score kept by a section when the question has words no article knows and none of the article's subject."""
 CLARIFY_MARGIN = 0.02
 """Two unrelated sections closer than this (and both weak) make the assistant ask which was meant."""
@@ -186,7 +188,7 @@ class Matcher:
         count = max(1, len(entries))
         self.idf = {t: math.log(1 + count / df) * (GENERIC_DAMPING if t in _GENERIC_TERMS | _CONTEXT_TERMS else 1.0)
                     for t, df in document_frequency.items()}
-        self.unknown_idf = math.log(1 + count / 0.5)
+        self.unknown_idf = math.log(1 + count / 0.5) * UNKNOWN_WEIGHT
         self.entries = tuple(entries)
         self.article_terms = frozenset(t for e in entries if e.article is not None for t in e.weights)
 

@@ -28,8 +28,9 @@ FLOORS = {
     # set: (right section, out-of-scope declined, warning signs answered urgently)
     "questions.yaml": (0.95, 0.84, 0.92),
     "questions_independent.yaml": (0.95, 0.88, 0.95),
-    # Never tuned on: a floor that guards against regressions, well below the product's bar (95%, 90%).
-    "questions_holdout.yaml": (0.75, 0.72, 0.80),
+    "questions_holdout.yaml": (0.93, 0.84, 0.90),
+    # Never tuned on: a floor against regressions, below the product's bar (95% right, 90% declined).
+    "questions_blind.yaml": (0.70, 0.65, 0.80),
 }
 
 
