@@ -44,7 +44,13 @@ PHRASES: tuple[tuple[str, str], ...] = (
      r"|tell me everything", "overview"),
     (r"take ?aways?|skip to the end|short answer|conclusion|sum up|summed up", "summary"),
     (r"nausea|nauseous|(feel|feeling|felt|being) sick|vomit(ing)?|throw(ing)? up", "nausea"),
-    (r"bad back|sore back|achy back|back hurting", "back pain"),
+    (r"bad back|sore back|achy back|back hurting|back (problems?|issues?|trouble)", "back pain"),
+    (r"(while|when|if) (i am |i am still |still )?(breast ?feeding|nursing|feeding the baby)|breast ?feeding|breast ?milk", "breastfeed"),
+    (r"remind me|reminder|set an? (alarm|timer)", "reminder"),
+    (r"(to|make|makes|affect|affects|harm|harms|hurt|hurts|reach|reaches|get through to) (the |my )?(baby|babies|newborn)"
+     r"|baby massage", "babycare"),
+    (r"never (been|felt) (right|the same)|not (been|felt) (right|the same) since", "chronic"),
+    (r"general idea|in general|main points?|too long did not read|how does (it|the article) end", "summary"),
     (r"(give|giving|gave) (the |my |her |him )?(baby|newborn|little one|son|daughter)|(the |my )?baby (is |seems |gets |has )?"
      r"(sleepy|drowsy|a fever|colic|jaundice)", "babycare"),
     (r"(during|through|throughout|in) (my |the )?pregnancy|while (i was )?pregnant|before (the |i gave )?birth", "antenatal"),
@@ -86,7 +92,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"injection site|where (they|the (needle|injection|epidural)) (put|went|was|go|goes)|needle site", "injection site"),
     (r"(is it|is this|am i) (just me|the only one)|only one|everyone|every(one|body) gets?", "common"),
     (r"sum (it|this|that) up|short version|in short|bottom line|tl ?dr|in a nutshell|recap", "summary"),
-    (r"tak(e|ing) it easy|put(ting)? (my )?feet up|lie down|lying down|stay(ing)? in bed|do(ing)? less|slow(ing)? down", "rest"),
+    (r"tak(e|ing) it easy|put(ting)? (my )?feet up|lie down|lying down|stay(ing)? in bed|do(ing)? less", "rest"),
     (r"what (else|other things?) (could|can|might) (it|this) be|something else|tell (the|them) apart"
      r"|tell the difference|how (do|can|would|could) (i|you|we|one) (\w+ )?(know|tell)|is it (from|because of|due to) (the )?epidural or", "distinguish"),
 )
@@ -190,6 +196,7 @@ OFF_TOPIC: tuple[str, ...] = (
     "is the epidural safe for the baby", "does the epidural affect my baby", "epidural and breastfeeding",
     "headache after the epidural", "spinal headache", "how long do contractions last", "epidural or spinal block",
     "cost of an epidural", "nausea after the epidural", "itching after the epidural", "medicine for the baby",
+    "medicine while breastfeeding", "remind me to do something",
     "exercise after a caesarean section", "back pain during pregnancy", "the epidural and the length of labour",
     "the epidural catheter", "a spinal block instead of an epidural", "feeling low anxious or depressed",
     "caesarean section recovery and scar", "stitches and tearing", "bleeding after birth", "periods after birth",
@@ -200,3 +207,10 @@ OFF_TOPIC: tuple[str, ...] = (
 
 CONTEXT = frozenset("baby birth pregnant pregnancy mum mom mother motherhood postpartum".split())
 """The setting of every question a new parent asks: it never ties a question to a topic on its own."""
+
+BODY_PARTS = frozenset("""
+neck shoulder shoulders wrist wrists ankle ankles knee knees hand hands arm arms elbow elbows head headache jaw teeth
+tooth chest rib ribs stomach boob boobs breast breasts nipple nipples bum bottom perineum vagina womb uterus bladder
+bowel throat ear ears eye eyes toe toes finger fingers thumb
+""".split())
+"""Parts of the body: a question about one that no article speaks of is about another complaint, not this one."""

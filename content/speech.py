@@ -21,6 +21,9 @@ HEADING_PAUSE_S = 0.5
 """Silence after a heading is announced."""
 SECTION_PAUSE_S = 1.0
 """Silence after the last sentence of a section."""
+COMMA_PAUSE_S = 0.08
+"""Silence where a long first sentence is split at a comma."""
+FIRST_SPLIT_WORDS = 12
 
 _SENTENCE = re.compile(r"\S.*?(?:[.!?]+[\"')]*(?=\s+[\"'(]*[A-Z0-9])|$)", re.DOTALL)
 
@@ -54,13 +57,25 @@ def for_voice(text: str) -> str:
 
 
 def answer_script(answer: str, section: str | None = None) -> list[Utterance]:
-    """An answer as utterances: sentence by sentence, a longer pause at the end of each paragraph."""
+    """An answer as utterances: sentence by sentence, a longer pause at the end of each paragraph.
+
+    A long first sentence is said in two parts, split at a comma, so the first sound comes after half the work.
+    """
     result: list[Utterance] = []
     for paragraph in [p for p in re.split(r"\n\s*\n", answer) if p.strip()]:
         said = [Utterance(s, SENTENCE_PAUSE_S, section) for s in sentences(paragraph)]
         if said:
             said[-1] = Utterance(said[-1].text, PARAGRAPH_PAUSE_S, section)
         result += said
+    if result and len(result[0].text.split()) > FIRST_SPLIT_WORDS:
+        parts = result[0].text.split(", ")
+        # the first comma after at least three words, with at least three words left after it
+        for cut in range(1, len(parts)):
+            first, rest = ", ".join(parts[:cut]), ", ".join(parts[cut:])
+            if len(first.split()) >= 3 and len(rest.split()) >= 3:
+                result[:1] = [Utterance(first + ",", COMMA_PAUSE_S, section),
+                              Utterance(rest, result[0].pause_s, section)]
+                break
     return result
 
 

@@ -33,3 +33,11 @@ def test_answer_script_keeps_the_paragraph_pause() -> None:
     script = answer_script("One. Two.\n\nThree.")
     assert [u.text for u in script] == ["One.", "Two.", "Three."]
     assert script[1].pause_s > script[0].pause_s
+
+
+def test_a_long_first_sentence_is_split_at_a_comma_for_a_quick_start() -> None:
+    script = answer_script("Well, the epidural itself is an injection that goes into the spine, into the epidural space. "
+                           "Two.")
+    assert [u.text for u in script] == ["Well, the epidural itself is an injection that goes into the spine,",
+                                        "into the epidural space.", "Two."]
+    assert [u.text for u in answer_script("Short, and sweet. Two.")] == ["Short, and sweet.", "Two."]
