@@ -107,3 +107,17 @@ def test_broken_article_is_reported_and_others_answer(cli, tmp_path: Path) -> No
 def test_no_articles_at_all(cli, tmp_path: Path) -> None:
     result = cli("ask", "hello", articles_dir=tmp_path)
     assert result.status == 2 and "no articles could be loaded" in result.stderr
+
+
+def test_text_questions_import_no_speech_or_audio_engine() -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = ("import sys, io, run\n"
+              "run.main(['ask', '--json', 'can I take ibuprofen'], run.Environment(stdout=io.StringIO()))\n"
+              "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+              "{'pocketsphinx', 'vosk', 'sounddevice', 'pyttsx3', 'piper', 'numpy', 'onnxruntime', 'soxr'})))\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
