@@ -12,7 +12,7 @@ import re
 SPELLINGS: tuple[tuple[str, str], ...] = (
     (r"epi ?dermal|epidurals?|epidurial|epideral|epidurel|epi ?dural", "epidural"),
     (r"physio ?therapy|physiotherapy", "physiotherapy"),
-    (r"sit ?ups?|crunches|planks?|squats?|bridges|pelvic tilts?|kegels?", "exercises"),
+    (r"sit ?-?ups|situps|crunches|planks|squats|pelvic tilts?|kegels?", "exercises"),
 )
 
 # Multi-word expressions first, so "physical therapy" is one concept before "therapy" is looked at alone.
@@ -31,6 +31,10 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"(be|is|was|it|this|that) (from|because of|due to|caused by|down to) (the|my|an|having an?) epidurals?", "cause epidural"),
     (r"^((?!how |why )\w+ ){0,2}?(can|could|do|does|did|will|would) (an |the |my |having an? )?epidurals? (cause|give|make"
      r"|lead to|bring on)", "possible cause epidural"),
+    (r"(while|when|if) (i am |i am still |still )?(breast ?feeding|nursing|feeding the baby)|breast ?feeding|breast ?milk", "breastfeed"),
+    (r"remind me|reminder|set an? (alarm|timer)", "reminder"),
+    (r"(to|make|makes|affect|affects|harm|harms|hurt|hurts|reach|reaches|get through to) (the |my )?(baby|babies|newborn)"
+     r"|baby massage", "babycare"),
     (r"epidurals? (can |could |might |will |would |does |did |do )?(actually |really )?(cause|give|make|lead to|bring on)",
      "possible cause epidural"),
     (r"what is (going on|happening|wrong)|what (has|did) (it|the epidural) do(ne)?|what is it about|(that|which|what) makes?"
@@ -45,15 +49,23 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"take ?aways?|skip to the end|short answer|conclusion|sum up|summed up", "summary"),
     (r"nausea|nauseous|(feel|feeling|felt|being) sick|vomit(ing)?|throw(ing)? up", "nausea"),
     (r"bad back|sore back|achy back|back hurting|back (problems?|issues?|trouble)", "back pain"),
-    (r"(while|when|if) (i am |i am still |still )?(breast ?feeding|nursing|feeding the baby)|breast ?feeding|breast ?milk", "breastfeed"),
-    (r"remind me|reminder|set an? (alarm|timer)", "reminder"),
-    (r"(to|make|makes|affect|affects|harm|harms|hurt|hurts|reach|reaches|get through to) (the |my )?(baby|babies|newborn)"
-     r"|baby massage", "babycare"),
     (r"never (been|felt) (right|the same)|not (been|felt) (right|the same) since", "chronic"),
     (r"general idea|in general|main points?|too long did not read|how does (it|the article) end", "summary"),
     (r"(give|giving|gave) (the |my |her |him )?(baby|newborn|little one|son|daughter)|(the |my )?baby (is |seems |gets |has )?"
      r"(sleepy|drowsy|a fever|colic|jaundice)", "babycare"),
-    (r"(during|through|throughout|in) (my |the )?pregnancy|while (i was )?pregnant|before (the |i gave )?birth", "antenatal"),
+    (r"(during|through|throughout|in|from) (my |the )?pregnancy|while (i was )?pregnant|before (the |i gave )?birth", "antenatal"),
+    (r"how (is|was|do they|does it|did they) (an |the )?epidural (get |gets )?(given|done|put in|inserted|placed|work)"
+     r"|how (do|did) they (give|do|put in) (an |the )?epidural", "procedure"),
+    (r"next (time|baby|pregnancy|birth)|another baby|again next", "nextbirth"),
+    (r"diastasis( recti)?|(ab|abdominal|tummy|stomach) (separation|gap)|flat (tummy|stomach)|(tummy|stomach) flat"
+     r"|lose (the )?(baby )?weight|weight loss|baby weight", "bodyshape"),
+    (r"buggy|pram|stroller|pushchair|baby carrier|sling|car seat", "babygear"),
+    (r"shiver(s|y|ing)?|shak(e|es|y|ing)|trembl(e|es|ing|y)", "shiver"),
+    (r"(epidural|numbness|anaesthetic|anesthetic|it) (to |take to |takes to |to fully )?(wear|wears|wearing|wore) off",
+     "wearoff"),
+    (r"itch(es|y|ing)?", "itch"),
+    (r"(labour|labor) (take|takes|taking|last|lasts) longer|slow(s|ing)? down (the )?(labour|labor)|length of (the )?(labour|labor)"
+     r"|longer (labour|labor)", "labourlength"),
     (r"(un|not )?able to (walk|move)|can not (walk|move)|(loss|lose|lost|losing) (of )?(the )?(use|movement|mobility)"
      r"|paraly[sz]\w*", "paralysis"),
     (r"tell (\w+ ){0,5}(from|apart)|difference between", "distinguish"),
@@ -195,7 +207,7 @@ OFF_TOPIC: tuple[str, ...] = (
     "changing nappies and diapers", "the baby's weight and growth", "baby jaundice colic reflux",
     "is the epidural safe for the baby", "does the epidural affect my baby", "epidural and breastfeeding",
     "headache after the epidural", "spinal headache", "how long do contractions last", "epidural or spinal block",
-    "cost of an epidural", "nausea after the epidural", "itching after the epidural", "medicine for the baby",
+    "cost of an epidural", "shivering after the epidural", "nausea after the epidural", "itching after the epidural", "medicine for the baby",
     "medicine while breastfeeding", "remind me to do something",
     "exercise after a caesarean section", "back pain during pregnancy", "the epidural and the length of labour",
     "the epidural catheter", "a spinal block instead of an epidural", "feeling low anxious or depressed",
@@ -214,3 +226,10 @@ tooth chest rib ribs stomach boob boobs breast breasts nipple nipples bum bottom
 bowel throat ear ears eye eyes toe toes finger fingers thumb
 """.split())
 """Parts of the body: a question about one that no article speaks of is about another complaint, not this one."""
+
+FOREIGN = frozenset("""
+breastfeed babycare reminder headache nausea shiver csection antenatal catheter spinalblock mood procedure nextbirth
+bodyshape babygear wearoff itch labourlength
+""".split())
+"""Concepts the phrases above give to topics a new parent asks about that an article on back pain does not cover:
+a question about one of them is declined unless a section speaks of it."""

@@ -23,7 +23,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from content.article import Article, Section, Warning
-from content.lexicon import BODY_PARTS, CONTEXT, CONTRACTIONS, FRAMES, GENERIC, OFF_TOPIC, PHRASES, SPELLINGS, STOPWORDS, SYNONYMS
+from content.lexicon import BODY_PARTS, CONTEXT, CONTRACTIONS, FOREIGN, FRAMES, GENERIC, OFF_TOPIC, PHRASES, SPELLINGS, STOPWORDS, SYNONYMS
 from content.speakable import strip_emoji
 
 HEADING_WEIGHT = 0.7
@@ -134,6 +134,7 @@ def _subject_terms(article: Article) -> frozenset[str]:
 _SHAPE_TERMS = frozenset(_term(w) for w in FRAMES | GENERIC)
 _CONTEXT_TERMS = frozenset(_term(w) for w in CONTEXT)
 _BODY_TERMS = frozenset(_term(w) for w in BODY_PARTS)
+_FOREIGN_TERMS = frozenset(_term(w) for w in FOREIGN)
 _GENERIC_TERMS = frozenset(_term(w) for w in GENERIC)
 GENERIC_DAMPING = 0.3
 """Light words ("good", "take", "best") count this much of their rarity: rare in the article, common in speech."""
@@ -225,7 +226,8 @@ class Matcher:
             topical = [t for t in query
                        if entry.weights.get(t, 0.0) > 0.0 and t not in _SHAPE_TERMS and t not in _CONTEXT_TERMS]
             other_body_part = any(t in _BODY_TERMS and t not in self.article_terms for t in query)
-            if other_body_part and "back" not in query or (
+            foreign_topic = any(t in _FOREIGN_TERMS and entry.weights.get(t, 0.0) < HEADING_WEIGHT for t in query)
+            if foreign_topic or other_body_part and "back" not in query or (
                     unexplained and not topical and not self.subjects[entry.article.id].intersection(query)):
                 # The question's topic is something this section does not speak of, and nothing ties it to the
                 # article's subject: "how long does bleeding last" shares only its shape with "how long does it last".
