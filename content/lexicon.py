@@ -11,6 +11,9 @@ import re
 # Spellings and recognition variants of one word, fixed before the phrases below look at the text.
 SPELLINGS: tuple[tuple[str, str], ...] = (
     (r"epi ?dermal|epidurals?|epidurial|epideral|epidurel|epi ?dural", "epidural"),
+    (r"(i|eye) ?be ?profen|ibu ?profen|ibu ?prophen", "ibuprofen"),
+    (r"fizzy ?oh|fizz ?(io|ee ?oh)|physi ?o", "physio"),
+    (r"worser", "worse"),
     (r"physio ?therapy|physiotherapy", "physiotherapy"),
     (r"sit ?-?ups|situps|crunches|planks|squats|pelvic tilts?|kegels?", "exercises"),
 )
@@ -35,6 +38,22 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"remind me|reminder|set an? (alarm|timer)", "reminder"),
     (r"(to|make|makes|affect|affects|harm|harms|hurt|hurts|reach|reaches|get through to) (the |my )?(baby|babies|newborn)"
      r"|baby massage", "babycare"),
+    (r"(why|how) (does|do|did|would|can|could|will) (an |the |my |having an? )?epidurals? (cause|give|make|lead to|bring on)",
+     "cause epidural"),
+    (r"(got |has |have |had )?(nothing|something|anything) to do with", "cause"),
+    (r"(does|will|did|would) it hurt when they (put|give|do|stick)|(take|takes) (effect|to kick in|to work)|kick in"
+     r"|what (medicine|drugs?|medication) (do they|is|goes) (actually )?(put )?in|(put|is|goes) in (an|the) epidural"
+     r"|epidural (drugs?|medicine|medication)", "procedure"),
+    (r"how (many|much) (\w+ ){0,2}(can|should|do) i (take|have)|(maximum|max|safe) dose|doses?|dosage|milligrams|mg", "dose"),
+    (r"when can i (go back to|start|return to|get back to|do) (the gym|exercise|exercising|running|working out|sit ups)"
+     r"( again)?|back to (the gym|running)", "returnexercise"),
+    (r"(best|right|good) (way|position) to (sit|feed|hold)|posture|how (should|do) i sit|feeding position", "posture"),
+    (r"mattress(es)?|pillows?|heat (pack|pad)s?|hot water bottle|ice packs?|a heat", "equipment"),
+    (r"tattoos?", "tattoo"),
+    (r"gas and air|entonox|pethidine|tens machine|remifentanil|diamorphine", "otherpainrelief"),
+    (r"leak(s|ing)?|incontinen(ce|t)|wee (myself|when)|bladder", "incontinence"),
+    (r"forceps|ventouse|assisted (delivery|birth)|instrumental (delivery|birth)", "assisted"),
+    (r"tummy time|(skin|eyes) (is |are |a bit |looks? |looking |gone )*yellow|jaundice|nappy rash", "babycare"),
     (r"epidurals? (can |could |might |will |would |does |did |do )?(actually |really )?(cause|give|make|lead to|bring on)",
      "possible cause epidural"),
     (r"what is (going on|happening|wrong)|what (has|did) (it|the epidural) do(ne)?|what is it about|(that|which|what) makes?"
@@ -53,10 +72,11 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"general idea|in general|main points?|too long did not read|how does (it|the article) end", "summary"),
     (r"(give|giving|gave) (the |my |her |him )?(baby|newborn|little one|son|daughter)|(the |my )?baby (is |seems |gets |has )?"
      r"(sleepy|drowsy|a fever|colic|jaundice)", "babycare"),
-    (r"(during|through|throughout|in|from) (my |the )?pregnancy|while (i was )?pregnant|before (the |i gave )?birth", "antenatal"),
+    (r"(during|through|throughout|in|from) (my |the )?pregnancy|while (i was )?pregnant|when (you are|i am|i was|she is) pregnant"
+     r"|before (the |i gave )?birth", "antenatal"),
     (r"how (is|was|do they|does it|did they) (an |the )?epidural (get |gets )?(given|done|put in|inserted|placed|work)"
      r"|how (do|did) they (give|do|put in) (an |the )?epidural", "procedure"),
-    (r"next (time|baby|pregnancy|birth)|another baby|again next", "nextbirth"),
+    (r"next (time|baby|pregnancy|birth)|another baby|again next|second baby|future (baby|pregnancy)", "nextbirth"),
     (r"diastasis( recti)?|(ab|abdominal|tummy|stomach) (separation|gap)|flat (tummy|stomach)|(tummy|stomach) flat"
      r"|lose (the )?(baby )?weight|weight loss|baby weight", "bodyshape"),
     (r"buggy|pram|stroller|pushchair|baby carrier|sling|car seat", "babygear"),
@@ -83,6 +103,12 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"on my feet( all day)?|standing all day|do(ing)? too much|overdo(ing)? it|lying flat|lie flat"
      r"|(have|take|mind|watch|look after|help with|hold) the baby (for|so|while)", "rest"),
     (r"(be |being |stay |staying |keep |keeping )?active|activity|activities|mov(e|ing) about|keep moving", "exercise"),
+    (r"teach me|show me (how|some|the)|refer(red|ral)?|sent to someone|send me to someone|see someone", "physio"),
+    (r"move better|mobility", "mobility"),
+    (r"(are|is|has|have)? ?not (working|helping|enough|doing anything)|does not help|do not help|did not help", "notenough"),
+    (r"get (it|my back|this|me) (looked at|checked)|(see|call|ring) (a|the|my) (doctor|gp|midwife)", "seedoctor"),
+    (r"sort (itself|themselves) out", "subside"),
+    (r"(partner|husband|wife|mum|mom|family|someone) (to )?(do|help|take over|carry|lift)", "rest"),
     (r"(is|it is|was) behind|to blame", "cause"),
     (r"when i am older|later in life|in the future|down the (line|road)|in years to come|old age|never (go|goes|going|went)"
      r"( away)?", "chronic"),
@@ -103,7 +129,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"side ?effects?", "sideeffect"),
     (r"injection site|where (they|the (needle|injection|epidural)) (put|went|was|go|goes)|needle site", "injection site"),
     (r"(is it|is this|am i) (just me|the only one)|only one|everyone|every(one|body) gets?", "common"),
-    (r"sum (it|this|that) up|short version|in short|bottom line|tl ?dr|in a nutshell|recap", "summary"),
+    (r"sum (it|this|that)( all)? up|short version|in short|bottom line|tl ?dr|in a nutshell|recap|(what is )?the verdict"
+     r"|quick answer|in a (sentence|word) or two|in a few words|what is the story( with)?", "summary"),
     (r"tak(e|ing) it easy|put(ting)? (my )?feet up|lie down|lying down|stay(ing)? in bed|do(ing)? less", "rest"),
     (r"what (else|other things?) (could|can|might) (it|this) be|something else|tell (the|them) apart"
      r"|tell the difference|how (do|can|would|could) (i|you|we|one) (\w+ )?(know|tell)|is it (from|because of|due to) (the )?epidural or", "distinguish"),
@@ -229,7 +256,8 @@ bowel throat ear ears eye eyes toe toes finger fingers thumb
 
 FOREIGN = frozenset("""
 breastfeed babycare reminder headache nausea shiver csection antenatal catheter spinalblock mood procedure nextbirth
-bodyshape babygear wearoff itch labourlength
+bodyshape babygear wearoff itch labourlength procedure dose returnexercise posture equipment tattoo
+otherpainrelief incontinence assisted
 """.split())
 """Concepts the phrases above give to topics a new parent asks about that an article on back pain does not cover:
 a question about one of them is declined unless a section speaks of it."""

@@ -26,11 +26,11 @@ def test_the_question_set_is_big_enough_and_valid() -> None:
 
 FLOORS = {
     # set: (right section, out-of-scope declined, warning signs answered urgently)
-    "questions.yaml": (0.95, 0.95, 0.92),
+    "questions.yaml": (0.96, 0.95, 0.92),
     "questions_independent.yaml": (0.95, 0.92, 0.95),
     "questions_holdout.yaml": (0.93, 0.95, 0.90),
-    # Tuned on only for its out-of-scope misses; scored 88.2% / 60.7% / 94.4% before that.
-    "questions_blind.yaml": (0.89, 0.88, 0.92),
+    "questions_blind.yaml": (0.90, 0.88, 0.92),
+    "questions_blind2.yaml": (0.95, 0.95, 0.92),
 }
 
 
