@@ -136,6 +136,7 @@ _CONTEXT_TERMS = frozenset(_term(w) for w in CONTEXT)
 _BODY_TERMS = frozenset(_term(w) for w in BODY_PARTS)
 _FOREIGN_TERMS = frozenset(_term(w) for w in FOREIGN)
 _GENERIC_TERMS = frozenset(_term(w) for w in GENERIC)
+_DAMPED_TERMS = _GENERIC_TERMS | _CONTEXT_TERMS
 GENERIC_DAMPING = 0.3
 """Light words ("good", "take", "best") count this much of their rarity: rare in the article, common in speech."""
 
@@ -172,7 +173,8 @@ class Matcher:
         self.known = frozenset(surface)
         # Slips are corrected only towards words that name things (headings, questions, keywords, the lexicon),
         # not towards every word of the text: "weather" must not become the text's "whether".
-        self.vocabulary = tuple(sorted(w for w in named | set(SYNONYMS) if len(w) >= FUZZY_MIN_LENGTH and w not in STOPWORDS))
+        self.vocabulary = tuple(sorted(w for w in named | set(SYNONYMS)
+                                       if len(w) >= FUZZY_MIN_LENGTH and w not in STOPWORDS))
         self.subjects = {a.id: _subject_terms(a) for a in self.articles}
         document_frequency: dict[str, int] = {}
         entries = []
@@ -188,7 +190,7 @@ class Matcher:
             examples = tuple(frozenset(t) for t, w in fields_terms if w >= HEADING_WEIGHT and t)
             entries.append(_Entry(article, section, weights, examples))
         count = max(1, len(entries))
-        self.idf = {t: math.log(1 + count / df) * (GENERIC_DAMPING if t in _GENERIC_TERMS | _CONTEXT_TERMS else 1.0)
+        self.idf = {t: math.log(1 + count / df) * (GENERIC_DAMPING if t in _DAMPED_TERMS else 1.0)
                     for t, df in document_frequency.items()}
         self.unknown_idf = math.log(1 + count / 0.5) * UNKNOWN_WEIGHT
         self.entries = tuple(entries)
@@ -207,6 +209,21 @@ class Matcher:
                 similarity = max(similarity, shared / (query_norm * norm))
         return 0.5 * coverage + 0.5 * similarity
 
+    def _about_something_else(self, entry: _Entry, query: list[str]) -> bool:
+        """True if the question's topic is one this section does not speak of.
+
+        Either a topic the lexicon knows an article like this does not cover ("while breastfeeding", "a c-section"),
+        or words this section never uses with nothing that ties them to its article's subject: "how long does
+        bleeding last" shares only its shape with "how long does it last".
+        """
+        assert entry.article is not None
+        if any(t in _FOREIGN_TERMS and entry.weights.get(t, 0.0) < HEADING_WEIGHT for t in query):
+            return True
+        unexplained = [t for t in query if entry.weights.get(t, 0.0) == 0.0 and t not in _SHAPE_TERMS]
+        topical = [t for t in query
+                   if entry.weights.get(t, 0.0) > 0.0 and t not in _SHAPE_TERMS and t not in _CONTEXT_TERMS]
+        return bool(unexplained) and not topical and not self.subjects[entry.article.id].intersection(query)
+
     def rank(self, question: str) -> Ranking:
         """Every section scored for ``question``, best first."""
         query = self.terms(question)
@@ -217,20 +234,14 @@ class Matcher:
         query_norm = math.sqrt(sum(self.idf.get(t, self.unknown_idf) ** 2 for t in query))
         matches = []
         off_topic = 0.0
+        # "why is my neck so stiff": a part of the body no article names, and not the back, is another complaint.
+        other_body_part = "back" not in query and any(t in _BODY_TERMS and t not in self.article_terms for t in query)
         for entry in self.entries:
             score = self._score(entry, query, information, query_norm)
             if entry.article is None or entry.section is None:
                 off_topic = max(off_topic, score)
                 continue
-            unexplained = [t for t in query if entry.weights.get(t, 0.0) == 0.0 and t not in _SHAPE_TERMS]
-            topical = [t for t in query
-                       if entry.weights.get(t, 0.0) > 0.0 and t not in _SHAPE_TERMS and t not in _CONTEXT_TERMS]
-            other_body_part = any(t in _BODY_TERMS and t not in self.article_terms for t in query)
-            foreign_topic = any(t in _FOREIGN_TERMS and entry.weights.get(t, 0.0) < HEADING_WEIGHT for t in query)
-            if foreign_topic or other_body_part and "back" not in query or (
-                    unexplained and not topical and not self.subjects[entry.article.id].intersection(query)):
-                # The question's topic is something this section does not speak of, and nothing ties it to the
-                # article's subject: "how long does bleeding last" shares only its shape with "how long does it last".
+            if other_body_part or self._about_something_else(entry, query):
                 score *= OFF_SUBJECT_FACTOR
             matches.append(Match(entry.article.id, entry.section.id, round(min(1.0, score), 3)))
         matches.sort(key=lambda m: -m.confidence)
