@@ -68,6 +68,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"take ?aways?|skip to the end|short answer|conclusion|sum up|summed up", "summary"),
     (r"nausea|nauseous|(feel|feeling|felt|being) sick|vomit(ing)?|throw(ing)? up", "nausea"),
     (r"bad back|sore back|achy back|back hurting|back (problems?|issues?|trouble)", "back pain"),
+    (r"(stomach|tummy|belly|abdominal|ab) muscles|abs", "core muscles"),
     (r"never (been|felt) (right|the same)|not (been|felt) (right|the same) since", "chronic"),
     (r"general idea|in general|main points?|too long did not read|how does (it|the article) end", "summary"),
     (r"(give|giving|gave) (the |my |her |him )?(baby|newborn|little one|son|daughter)|(the |my )?baby (is |seems |gets |has )?"
@@ -131,6 +132,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"(is it|is this|am i) (just me|the only one)|only one|everyone|every(one|body) gets?", "common"),
     (r"sum (it|this|that)( all)? up|short version|in short|bottom line|tl ?dr|in a nutshell|recap|(what is )?the verdict"
      r"|quick answer|in a (sentence|word) or two|in a few words|what is the story( with)?", "summary"),
+    (r"the rest of (the|this|my|your) (day|week|month|year|night|time|article|family)", "remainder"),
     (r"tak(e|ing) it easy|put(ting)? (my )?feet up|lie down|lying down|stay(ing)? in bed|do(ing)? less", "rest"),
     (r"what (else|other things?) (could|can|might) (it|this) be|something else|tell (the|them) apart"
      r"|tell the difference|how (do|can|would|could) (i|you|we|one) (\w+ )?(know|tell)|is it (from|because of|due to) (the )?epidural or", "distinguish"),
@@ -205,7 +207,7 @@ they this those through to too under until up very was we were what which while 
 yours yourself yourselves also how am get got getting gets anything something thing things stuff lot lots bit
 um umm uh uhh er erm hmm ah oh like just really well okay ok alright hey hi hello please thanks thank yeah yes yep
 actually basically literally honestly anyway usually normally typically generally properly roughly exactly
-seriously lately anymore already totally completely kinda sorta ugh gosh omg god wow till until whose without
+seriously lately anymore already remainder totally completely kinda sorta ugh gosh omg god wow till until whose without
 women woman lady ladies girl friend friends husband wife partner goes going gone me myself im ive dont cant wont isnt kind sort mean know think guess wondering wonder wanted want
 tell say ask asking question mama mum mom mummy mommy still even now ever much many quite pretty super bit
 can may might must shall need going go went gone come came let lets would someone somebody anyone

@@ -280,7 +280,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
              r"read( me| us)? (it|everything|the article|this article|it all|all of it|the whole thing|the lot)( to me)?"
              r"( out loud| aloud| all)?( (from )?(the )?(start|beginning|top))?( to (the )?(finish|end))?",
              r"read( me)? (the article )?from the (start|beginning|top)", r"(start|begin) (reading|the article)( from the (start|beginning))?",
-             r"start (over|again)", r"(start |read |go )?(again )?from the (start|beginning|top)", r"read"),
+             r"start (over|again)", r"(start |read |go )?(again )?from the (very )?(start|beginning|top)", r"read"),
     "next": (r"next( one| section| part| bit| topic| question)?", r"skip( this| that| it)?( part| section| bit| one)?",
              r"(go|move|skip) (forward|ahead|on to the next( one| section| part| bit)?)", r"(go to )?the next (one|section|part|bit)",
              r"move on", r"forward"),

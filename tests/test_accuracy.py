@@ -31,6 +31,8 @@ FLOORS = {
     "questions_holdout.yaml": (0.93, 0.95, 0.90),
     "questions_blind.yaml": (0.90, 0.88, 0.92),
     "questions_blind2.yaml": (0.95, 0.95, 0.92),
+    # Held out (85.4% / 85.7% / 87.5% on its first run): a floor against regressions, not a target.
+    "questions_blind3.yaml": (0.85, 0.85, 0.90),
 }
 
 

@@ -54,7 +54,7 @@ def test_plain_text_spells_out_contractions() -> None:
         ("um, go back", "previous"), ("previous", "previous"), ("say that again", "repeat"),
         ("tell me more", "more"), ("hold on", "pause"), ("pause", "pause"), ("carry on", "resume"),
         ("resume", "resume"), ("stop", "stop"), ("that's enough", "stop"), ("slow down please", "slower"),
-        ("faster", "faster"), ("pasue", "pause"),
+        ("faster", "faster"), ("pasue", "pause"), ("start from the very beginning please", "read"),
     ],
 )
 def test_commands(utterance: str, name: str) -> None:
@@ -101,3 +101,8 @@ def test_urgent_reply_says_doctor_first_then_the_section(library) -> None:
     assert reply.section in ("causes", "damage", "tell-apart", "can-epidural-cause-back-pain")
     section = library.articles[0].section(reply.section)
     assert section.paragraphs[0] in reply.answer
+
+
+def test_idioms_are_not_topics(matcher: Matcher) -> None:
+    assert "rest" not in matcher.terms("what's the weather like for the rest of the week")
+    assert "rest" in matcher.terms("should I rest my back")
