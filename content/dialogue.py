@@ -151,10 +151,10 @@ class Dialogue:
         plain = plain_text(question)
         if len(plain.split()) > 4:
             return None
-        ordinal = re.search(r"\b(first|1st|one|former|a|second|2nd|two|latter|last|b)\b", plain)
+        ordinal = re.search(r"\b(first|1st|former|second|2nd|latter|last)\b", plain)
         if ordinal is None:
             return None
-        return self.choices[0] if ordinal.group(1) in ("first", "1st", "one", "former", "a") else self.choices[-1]
+        return self.choices[0] if ordinal.group(1) in ("first", "1st", "former") else self.choices[-1]
 
     def _question(self, question: str) -> Reply:
         ranking = self.matcher.rank(question)

@@ -106,3 +106,14 @@ def test_urgent_reply_says_doctor_first_then_the_section(library) -> None:
 def test_idioms_are_not_topics(matcher: Matcher) -> None:
     assert "rest" not in matcher.terms("what's the weather like for the rest of the week")
     assert "rest" in matcher.terms("should I rest my back")
+
+
+def test_clarify_then_choose(library) -> None:
+    dialogue = Dialogue(library)
+    dialogue.choices = tuple(dialogue.matcher.rank("how long will it last").matches[:2])
+    first, second = dialogue.choices
+    assert dialogue.reply("the second one").section == second.section
+    dialogue.choices = (first, second)
+    assert dialogue.reply("the first").section == first.section
+    dialogue.choices = (first, second)
+    assert dialogue.reply("can I do yoga").section == "exercise"  # a new question, not a choice
