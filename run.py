@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question; none: read questions from standard input")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--out", type=Path, metavar="FILE.wav", help="also write the spoken answer to a WAV file")
+    ask.add_argument("--wav", nargs="+", type=Path, metavar="FILE",
+                     help="answer spoken questions in WAV files (8-96 kHz, mono or stereo, 16-bit or float), in order")
+    ask.add_argument("--engine", choices=("vosk", "pocketsphinx"),
+                     help="speech recognizer for --wav (default: vosk if an English Vosk model is installed, "
+                          "else pocketsphinx)")
     _add_voice_options(ask)
 
     sections = commands.add_parser("sections", help="list the articles and their section ids")
@@ -78,25 +83,54 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("devices", help="list the audio devices (for --input-device and --output-device)")
 
+    models = commands.add_parser("models", help="list the speech models and which are installed; download one")
+    _add_models_options(models, default=None)
+    actions = models.add_subparsers(dest="action", parser_class=_Parser)
+    _add_models_options(actions.add_parser("list", help="list the known models and which are installed (the default)"))
+    download = actions.add_parser("download", help="download a model, check its size and SHA-256, unpack it")
+    download.add_argument("name", help="the model's name (see: python run.py models)")
+    _add_models_options(download)
+
     bench = commands.add_parser("benchmark", help="measure accuracy and speed, print a table")
-    bench.add_argument("what", choices=["matcher", "tts"], help="what to measure")
+    bench.add_argument("what", choices=["matcher", "tts", "speech"], help="what to measure")
+    bench.add_argument("options", nargs=argparse.REMAINDER,
+                       help="the benchmark's own options, e.g. speech --quick (see: benchmark speech --help)")
     return parser
+
+
+def _add_models_options(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    # On `models` and on each of its actions, so they go before or after the action; SUPPRESS keeps an action's
+    # absent option from overwriting the value given before it.
+    parser.add_argument("--dir", type=Path, metavar="DIR", default=default,
+                        help="the models folder (default: models/, or $ASSISTANT_MODELS_DIR)")
+    parser.add_argument("--manifest", type=Path, metavar="FILE", default=default,
+                        help="another manifest of models (default: models/manifest.yaml)")
 
 
 def _add_voice_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--voice", default="system",
                         help="system (pyttsx3: espeak-ng on Linux), or piper (a natural voice; pip install '.[piper]')")
-    parser.add_argument("--rate", type=float, default=1.0, metavar="SPEED",
-                        help="speaking speed: 1.0 normal, 0.8 slower, 1.25 faster (0.5-2)")
+    parser.add_argument("--rate", type=float, metavar="SPEED",
+                        help="speaking speed: 1.0 normal, 0.8 slower, 1.25 faster (0.5-2; read: default the saved speed)")
+    parser.add_argument("--volume", type=float, default=1.0, metavar="LEVEL",
+                        help="loudness of the voice: 1.0 full, 0.5 half (0-1)")
 
 
 def _voice(args: argparse.Namespace, env: Environment):  # type: ignore[no-untyped-def]
+    return _voice_loader(args, env)()
+
+
+def _voice_loader(args: argparse.Namespace, env: Environment):  # type: ignore[no-untyped-def]
+    """Check the voice options now (a UsageError), load the voice when called."""
     from voice.tts import VoiceSettings, load_voice
 
-    if not 0.5 <= args.rate <= 2.0:
+    if args.rate is not None and not 0.5 <= args.rate <= 2.0:
         raise UsageError(f"--rate {args.rate:g} is out of range; give a speed from 0.5 to 2, 1.0 being normal")
+    if not 0.0 <= args.volume <= 1.0:
+        raise UsageError(f"--volume {args.volume:g} is out of range; give a level from 0 to 1, 1.0 being full")
     _check_voice_name(args.voice)
-    return load_voice(args.voice, VoiceSettings(speed=args.rate), notice=env.error)
+    settings = VoiceSettings(speed=1.0 if args.rate is None else args.rate, volume=args.volume)
+    return lambda: load_voice(args.voice, settings, notice=env.error)
 
 
 def _check_voice_name(name: str) -> None:
@@ -147,6 +181,11 @@ def cmd_ask(args: argparse.Namespace, env: Environment) -> int:
         raise UsageError("--out needs the question on the command line: python run.py ask \"QUESTION\" --out FILE.wav")
     if args.out is not None or args.voice != "system":
         _check_voice_name(args.voice)
+    if args.wav:
+        if args.question or args.out is not None:
+            raise UsageError("give either a question or --wav FILE..., not both (and --out only with a typed question)")
+        library = _load(env)
+        return _ask_wav(args.wav, args.engine, args.json, library, Dialogue(library), env)
     dialogue = Dialogue(_load(env))
     if args.question:
         question = " ".join(args.question)
@@ -168,12 +207,49 @@ def cmd_ask(args: argparse.Namespace, env: Environment) -> int:
     return status
 
 
+def _ask_wav(paths: list[Path], engine: str | None, as_json: bool, library: Library, dialogue: Dialogue,
+             env: Environment) -> int:
+    """Answer the question spoken in each WAV file, in order; a file that cannot be read gets a one-line error."""
+    from content.dialogue import Reply
+    from voice.stt import RecognizerError, load_transcriber
+    from voice.wav import WavError, read_wav
+
+    try:
+        transcriber = load_transcriber(engine, library)
+    except RecognizerError as error:
+        env.error(str(error))
+        failed = Reply(kind="not-covered", answer="I can't listen: the speech recognizer did not load.")
+        for path in paths if as_json else ():  # still one object per file, for scripts that count them
+            print(json.dumps({**failed.to_json(), "file": str(path), "transcript": "", "error": str(error)},
+                             ensure_ascii=False), file=env.stdout, flush=True)
+        return EXIT_ERROR
+    status = EXIT_OK
+    for path in paths:
+        try:
+            text = transcriber.transcribe(read_wav(path)).text
+        except (WavError, RecognizerError) as error:
+            env.error(str(error))
+            status = EXIT_ERROR
+            reply = Reply(kind="not-covered", answer="I couldn't hear a question in that file.")
+            extra = {"file": str(path), "transcript": "", "error": str(error)}
+        else:
+            reply = dialogue.reply(text)
+            extra = {"file": str(path), "transcript": text}
+        if as_json:
+            print(json.dumps({**reply.to_json(), **extra}, ensure_ascii=False), file=env.stdout, flush=True)
+        else:
+            print(reply.answer, file=env.stdout, flush=True)
+    transcriber.close()
+    return status
+
+
 def _render_answer(answer: str, section: str | None, args: argparse.Namespace, env: Environment) -> int:
     from content.speech import answer_script
-    from voice.render import RenderError, render, write_wav
+    from voice.render import RenderError, check_target, render, write_wav
     from voice.tts import VoiceError
 
     try:
+        check_target(args.out)
         with _voice(args, env) as voice:
             audio, _ = render(answer_script(answer, section), voice)
         write_wav(args.out, audio)
@@ -193,17 +269,20 @@ def cmd_read(args: argparse.Namespace, env: Environment) -> int:
         return _render_article(article, args, env)
     from voice.control import read_aloud
 
-    return read_aloud(article, _voice(args, env), args.output_device, env.stdin, env.stdout, env.error)
+    return read_aloud(article, _voice_loader(args, env), args.output_device, env.stdin, env.stdout, env.error,
+                      speed=args.rate)
 
 
 def _render_article(article, args: argparse.Namespace, env: Environment) -> int:  # type: ignore[no-untyped-def]
     from content.speech import article_script
-    from voice.render import RenderError, render, write_index, write_wav
+    from voice.render import RenderError, check_target, render, write_index, write_wav
     from voice.tts import VoiceError
 
     if args.out.suffix.lower() != ".wav":
         raise UsageError(f"--out {args.out} should end in .wav")
     try:
+        check_target(args.out)
+        check_target(args.out.with_suffix(".json"))
         with _voice(args, env) as voice:
             audio, marks = render(article_script(article), voice)
         write_wav(args.out, audio)
@@ -284,14 +363,68 @@ def cmd_import(args: argparse.Namespace, env: Environment) -> int:
     return EXIT_OK
 
 
+def cmd_models(args: argparse.Namespace, env: Environment) -> int:
+    from models import ModelError, download_command, load_manifest, model_spec, models_dir, repair_command, survey
+
+    try:
+        manifest = load_manifest(args.manifest)
+        folder = args.dir or models_dir()
+        if args.action == "download":
+            return _download_model(model_spec(args.name, manifest), folder, env)
+        statuses = survey(folder, manifest)
+    except ModelError as error:
+        env.error(str(error))
+        return EXIT_ERROR
+    print(f"models folder: {folder}", file=env.stdout)
+    for status in statuses:
+        spec = status.spec
+        name = spec.name if spec else status.path.name
+        about = f"{spec.language:<6} {spec.kind:<5} {spec.size / 1e6:6.1f} MB" if spec else "(not in the manifest)"
+        if status.installed:
+            state = f"installed in {status.path}"
+        elif status.problem == "not installed":
+            state = f"not installed; download it with: {download_command(name)}"
+        else:
+            state = f"incomplete ({status.problem}); reinstall it with: {repair_command(status.path, manifest)}"
+        print(f"  {name:<30} {about}  {state}", file=env.stdout)
+        if spec and spec.note:
+            print(f"  {'':<30} {spec.note}", file=env.stdout)
+    return EXIT_OK
+
+
+def _download_model(spec, folder: Path, env: Environment) -> int:  # type: ignore[no-untyped-def]
+    from urllib.parse import urlsplit
+
+    from models import model_problem
+    from models.download import ProgressBar, download_model
+
+    target = folder / spec.folder
+    if model_problem(target) is None:
+        print(f"{spec.name} is already installed in {target}", file=env.stdout)
+        return EXIT_OK
+    print(f"downloading {spec.name} ({spec.size / 1e6:.1f} MB) from {urlsplit(spec.url).netloc}", file=env.stderr,
+          flush=True)
+    bar = ProgressBar(env.stderr, spec.name)
+    try:
+        path = download_model(spec, folder, bar)
+    finally:
+        bar.close()
+    print(f"installed {spec.name} in {path} (size and SHA-256 checked)", file=env.stdout)
+    return EXIT_OK
+
+
 def cmd_benchmark(args: argparse.Namespace, env: Environment) -> int:
     import importlib
 
+    if args.what == "speech":
+        return importlib.import_module("benchmarks.speech").main(env.stdout, args.options)
+    if args.options:
+        raise UsageError(f"benchmark {args.what} takes no options")
     return importlib.import_module(f"benchmarks.{args.what}").main(env.stdout)
 
 
 COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "read": cmd_read, "devices": cmd_devices, "sections": cmd_sections, "import": cmd_import,
-            "benchmark": cmd_benchmark}
+            "benchmark": cmd_benchmark, "models": cmd_models}
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:

@@ -80,11 +80,15 @@ class Transcriber(abc.ABC):
         """Free the engine's resources."""
 
 
-def load_transcriber(engine: str | None, library: Library, wake_phrase: str | None = None) -> Transcriber:
+def load_transcriber(engine: str | None, library: Library, wake_phrase: str | None = None,
+                     noise_suppression: bool = False) -> Transcriber:
     """The recognizer to use, adapted to the library's articles.
 
     ``engine`` None chooses: Vosk when an English Vosk model is installed under ``models/`` and the ``vosk``
     package is there, else PocketSphinx (which needs no download). The choice is logged once.
+    ``noise_suppression`` puts WebRTC noise suppression in front of PocketSphinx (``voice.noise``; it needs
+    ``webrtc-noise-gain``). Off by default: it measured better in steady noise and worse with other people
+    talking and in quiet (README, "Listening").
     """
     from content.corpus import WAKE_PHRASE
 
@@ -108,7 +112,15 @@ def load_transcriber(engine: str | None, library: Library, wake_phrase: str | No
             model = build_language_model(library, phrase)
         except LanguageModelError as error:
             raise RecognizerError(str(error)) from None
-        transcriber = PocketSphinxTranscriber(model)
+        from voice.noise import NoiseFilter, NoiseFilterError
+
+        try:
+            noise_filter = NoiseFilter() if noise_suppression else None
+        except NoiseFilterError as error:
+            raise RecognizerError(str(error)) from None
+        transcriber = PocketSphinxTranscriber(model, noise_filter=noise_filter)
+        if noise_filter is not None:
+            reason += ", with noise suppression"
     _LOGGER.info("speech recognition: %s (%s)", transcriber.name, reason)
     return transcriber
 
