@@ -7,7 +7,7 @@ from array import array
 import pytest
 
 from voice.audio import Audio, silence
-from voice.tts import PiperVoice, SystemVoice, VoiceError, VoiceSettings, canonical, load_voice, trimmed
+from voice.tts import FallbackVoice, PiperVoice, SystemVoice, VoiceError, VoiceSettings, canonical, load_voice, trimmed
 
 SENTENCES = [
     ("Soreness at the injection site usually only sticks around for a few days.", {"injection", "few", "days"}),
@@ -146,3 +146,27 @@ def test_one_worker_per_sentence_where_pyttsx3_cannot_be_reused() -> None:
             seen.add(voice._worker.process.pid)
             assert voice.say(text).seconds > 0.2
         assert len(seen) == 3 and voice._spare is not None
+
+
+def test_a_voice_that_hangs_mid_session_hands_over_to_the_other(piper) -> None:
+    notices: list[str] = []
+    with FallbackVoice(SystemVoice(VoiceSettings(), timeout_s=1.0), lambda settings: piper, notices.append) as voice:
+        first = voice.say("The first sentence.")
+        os.kill(voice._voice._worker.process.pid, signal.SIGSTOP)  # type: ignore[attr-defined]
+        second = voice.say("The second sentence still comes.")
+        third = voice.say("And the third.")
+        assert voice._voice is piper
+    assert len(notices) == 1 and "did not answer within 1 s" in notices[0] and "switching to the piper voice" in notices[0]
+    assert second.seconds > 0.5 and third.seconds > 0.3
+    assert first.rate_hz == second.rate_hz == third.rate_hz
+
+
+def test_when_both_voices_fail_the_error_says_so(system) -> None:
+    def broken(settings: VoiceSettings) -> SystemVoice:
+        raise VoiceError("the piper voice is not installed")
+
+    inner = SystemVoice(VoiceSettings(), timeout_s=1.0)
+    with FallbackVoice(inner, broken) as voice:
+        os.kill(inner._worker.process.pid, signal.SIGSTOP)
+        with pytest.raises(VoiceError, match="piper voice is not installed"):
+            voice.say("Nobody can say this.")

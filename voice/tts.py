@@ -269,18 +269,77 @@ class PiperVoice(Voice):
         return Audio(pcm, self.rate_hz)
 
 
+class FallbackVoice(Voice):
+    """A voice that, when its engine fails or hangs mid-session, says that sentence and the rest in the other voice.
+
+    The other voice is loaded only when needed; the switch is told once (``notice``) and lasts the session: a voice
+    that hung once is not trusted with the next sentence of a parent's answer. Audio keeps the first voice's rate.
+    """
+
+    def __init__(self, voice: Voice, load_other: Callable[[VoiceSettings], Voice] | None,
+                 notice: Callable[[str], None] | None = None) -> None:
+        self._voice = voice
+        self._load_other = load_other
+        self._notice = notice
+        self.name = voice.name
+        self.rate_hz: int | None = None
+        super().__init__(voice.settings)
+
+    @property  # type: ignore[override]
+    def settings(self) -> VoiceSettings:
+        return self._voice.settings
+
+    @settings.setter
+    def settings(self, value: VoiceSettings) -> None:
+        self._voice.settings = value
+
+    def synthesize(self, text: str) -> Audio:
+        try:
+            audio = self._voice.synthesize(text)
+        except VoiceError as error:
+            if self._load_other is None:
+                raise
+            other = self._load_other(self._voice.settings)  # a VoiceError here: neither voice works
+            self._load_other = None
+            if self._notice is not None:
+                self._notice(f"{error}; switching to the {other.name} voice")
+            self._voice.close()
+            self._voice = other
+            audio = other.synthesize(text)
+        if self.rate_hz is None:
+            self.rate_hz = audio.rate_hz
+        return _conform(audio, self.rate_hz)
+
+    def close(self) -> None:
+        self._voice.close()
+
+
+def _conform(audio: Audio, rate_hz: int) -> Audio:
+    """Mono audio at ``rate_hz`` (a player keeps one format for a whole answer)."""
+    if audio.rate_hz == rate_hz or not audio.pcm:
+        return Audio(audio.pcm, rate_hz, audio.channels) if not audio.pcm else audio
+    import numpy as np
+    import soxr
+
+    samples = np.frombuffer(audio.pcm, dtype="<i2").reshape(-1, audio.channels)
+    resampled = soxr.resample(samples, audio.rate_hz, rate_hz)
+    return Audio(np.clip(np.rint(resampled), -32768, 32767).astype("<i2").tobytes(), rate_hz, audio.channels)
+
+
 def load_voice(name: str = DEFAULT_VOICE, settings: VoiceSettings | None = None,
                notice: Callable[[str], None] | None = None) -> Voice:
-    """The named voice; a voice that cannot load falls back to the system voice with a one-line notice."""
+    """The named voice; a voice that cannot load falls back to the system voice with a one-line notice, and a
+    voice that fails or hangs later hands over to the other voice (FallbackVoice)."""
     settings = settings or VoiceSettings()
     name = canonical(name)
     if name == "piper":
         try:
-            return PiperVoice(settings)
+            return FallbackVoice(PiperVoice(settings), SystemVoice, notice)
         except VoiceError as error:
             if notice is not None:
                 notice(f"{error}; using the system voice instead")
-    return SystemVoice(settings)
+    other = PiperVoice if importlib.util.find_spec("piper") is not None else None
+    return FallbackVoice(SystemVoice(settings), other, notice)
 
 
 def available_voices() -> list[str]:
