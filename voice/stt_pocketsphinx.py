@@ -26,6 +26,11 @@ SETTINGS: dict[str, object] = {
     "bestpath": False,
 }
 """Decoder settings over PocketSphinx's defaults (see the module's docstring)."""
+NOISE_FLOOR_RMS = 30
+"""A faint hiss (about -61 dBFS) added to everything PocketSphinx hears. Recordings and virtual devices that are
+digitally silent between and around words threw its channel normalisation off: measured on 40 questions in three
+voices in quiet, 76% right with 27% word errors as they were, 88% and 20% with this floor (10: 85%, 100: 81%);
+espeak-ng's voice gained most. A real microphone's own noise is louder than this, so there it changes nothing."""
 _FILLERS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]", "[noise]", "[speech]"})
 
 
@@ -56,6 +61,7 @@ class PocketSphinxTranscriber(Transcriber):
         self._filter = noise_filter
         self._started = False
         self._partial = ""
+        self._hiss = _Hiss(NOISE_FLOOR_RMS)
 
     def start(self) -> None:
         if self._started:
@@ -76,7 +82,7 @@ class PocketSphinxTranscriber(Transcriber):
             chunk = self._filter.process(chunk)
         if not chunk.pcm:
             return None
-        self._decoder.process_raw(chunk.pcm, False, False)
+        self._decoder.process_raw(self._hiss.add(chunk.pcm), False, False)
         hypothesis = self._decoder.hyp()
         text = " ".join(w for w in (hypothesis.hypstr.split() if hypothesis else []) if w not in _FILLERS)
         if text and text != self._partial:
@@ -90,11 +96,11 @@ class PocketSphinxTranscriber(Transcriber):
         if self._filter is not None:
             tail = self._filter.flush()
             if tail.pcm:
-                self._decoder.process_raw(tail.pcm, False, False)
+                self._decoder.process_raw(self._hiss.add(tail.pcm), False, False)
         self._decoder.end_utt()
         self._started = False
         words = []
-        for segment in self._decoder.seg():
+        for segment in self._decoder.seg() or ():  # None when nothing but silence was heard
             text = _word(segment.word)
             if text is None:
                 continue
@@ -117,7 +123,7 @@ class PocketSphinxTranscriber(Transcriber):
         if self._started:
             self._decoder.end_utt()
         self._decoder.start_utt()
-        self._decoder.process_raw(audio.pcm, True, True)  # no search; the whole utterance sets the mean
+        self._decoder.process_raw(self._hiss.add(audio.pcm), True, True)  # no search; the whole utterance sets the mean
         self._decoder.end_utt()
         self._started = False
 
@@ -137,3 +143,20 @@ def _word(token: str) -> str | None:
     if token in _FILLERS or token.startswith("["):
         return None
     return token.split("(", 1)[0].lower()
+
+
+class _Hiss:
+    """Adds white noise of a fixed RMS to 16-bit PCM (reproducible: the same stream always gets the same noise)."""
+
+    def __init__(self, rms: float, seed: int = 0) -> None:
+        import numpy as np
+
+        self._np = np
+        self._rng = np.random.default_rng(seed)
+        self.rms = rms
+
+    def add(self, pcm: bytes) -> bytes:
+        np = self._np
+        samples = np.frombuffer(pcm[:len(pcm) - len(pcm) % 2], dtype="<i2").astype(np.float32)
+        samples += self._rng.standard_normal(len(samples), dtype=np.float32) * self.rms
+        return np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes()
