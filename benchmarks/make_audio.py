@@ -36,6 +36,15 @@ NOISY: tuple[tuple[str, str, str, str | None], ...] = (
     ("can I take ibuprofen for the pain", "joe", "voices-20", "painkillers"),
 )
 
+LIVE_FOLDER = FOLDER.parent / "live"
+LIVE: tuple[tuple[str, str], ...] = (
+    # (what is said, voice): the hands-free tests' wake phrases and questions (tests/test_live.py), in tests/data/live
+    ("hey jarvis, how long will my back hurt", "joe"),
+    ("hey jarvis", "festival-slt"),
+    ("can I take ibuprofen for the pain", "joe"),
+    ("next", "joe"),  # reading under voice control (tests/test_live_ptt.py)
+)
+
 
 def file_name(text: str, voice: str, condition: str | None = None) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -56,6 +65,12 @@ def main() -> int:
         path = FOLDER / file_name(text, voice, condition)
         if not path.exists():
             path.write_bytes(in_condition(synthesize(voice, text), CONDITIONS[condition], seed=1).to_wav())
+            print(f"wrote {path.name}")
+    LIVE_FOLDER.mkdir(parents=True, exist_ok=True)
+    for text, voice in LIVE:
+        path = LIVE_FOLDER / file_name(text, voice)
+        if not path.exists():
+            path.write_bytes(in_condition(synthesize(voice, text), CONDITIONS["quiet"], seed=1).to_wav())
             print(f"wrote {path.name}")
     return 0
 
