@@ -32,7 +32,7 @@ def bookmark_path() -> Path:
 
 
 @contextlib.contextmanager
-def _cbreak(stream: IO[bytes]) -> Iterator[bool]:
+def cbreak(stream: IO[bytes]) -> Iterator[bool]:
     """Single key presses without Enter, restored on exit; False where standard input is not a terminal."""
     try:
         fd = stream.fileno()
@@ -75,7 +75,7 @@ def _events(stream: IO[bytes], interactive: bool, stopping: threading.Event) -> 
             yield KEYS[word]
 
 
-class _Session:
+class ReadingSession:
     """Carries out the reader's actions on a player; playback runs in its own thread.
 
     Two threads feed the reader: the keys (this thread) and the playback (a sentence heard to its end). Each key
@@ -187,7 +187,7 @@ def read_aloud(article: Article, load_voice: Callable[[], Voice], device: str | 
     if speed is not None:
         reader.speed = speed
     voice.settings = VoiceSettings(reader.speed, voice.settings.volume)
-    session = _Session(reader, player, out, notice)
+    session = ReadingSession(reader, player, out, notice)
     print(f"Reading: {article.title}\n{HELP}", file=out, flush=True)
     if reader.sentence:  # resuming within a section: its heading is not said again
         section = article.sections[reader.section_index]
@@ -195,7 +195,7 @@ def read_aloud(article: Article, load_voice: Callable[[], Voice], device: str | 
     stopping = threading.Event()
     try:
         session.handle("start")
-        with _cbreak(keys) as interactive:
+        with cbreak(keys) as interactive:
             for event in _events(keys, interactive, stopping):
                 session.handle(event)
                 if event == "stop" or session.error is not None:
