@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterator
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from content.dialogue import Dialogue, Reply
@@ -31,6 +31,11 @@ class Environment:
     stdout: IO[str] = field(default_factory=lambda: sys.stdout)
     stderr: IO[str] = field(default_factory=lambda: sys.stderr)
     articles_dir: Path = ARTICLES_DIR
+    config_file: Path | None = None
+    """The settings file (None: $XDG_CONFIG_HOME/epidural-voice-guide/config.yaml)."""
+    settings: dict[str, Any] = field(default_factory=dict)
+    """The effective settings, each with where it came from (voice.config.Value), once main() has read them."""
+    settings_problems: list[Exception] = field(default_factory=list)
 
     def error(self, message: str) -> None:
         print(f"{PROG}: {message}", file=self.stderr, flush=True)
@@ -50,6 +55,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="An offline voice guide to an article: ask it questions, or have it read.")
     parser.add_argument("--content", type=Path, metavar="DIR", help="folder of article YAML files (default: content/articles)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="the settings file (default: ~/.config/epidural-voice-guide/config.yaml, made on first run)")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     ask = commands.add_parser("ask", help="answer one question, or one per line of standard input")
@@ -72,16 +79,51 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--replace-text", action="store_true",
                      help="take the source's text even where the YAML's text was edited by hand")
 
-    commands.add_parser("chat", help="type questions and read the answers (the default for now)")
+    commands.add_parser("chat", help="type questions and read the answers (the default without a microphone)")
 
     read = commands.add_parser("read", help="read the whole article aloud, with keyboard control")
     read.add_argument("--out", type=Path, metavar="FILE.wav",
                       help="write the article to a WAV file instead, with FILE.json beside it (section start times)")
     read.add_argument("--article", help="the article's id (default: the first)")
     read.add_argument("--output-device", help="speaker: its index or part of its name (see: python run.py devices)")
+    read.add_argument("--listen", action="store_true",
+                      help="voice control: say the wake phrase or hold space, then next, go back, pause, a question...")
+    read.add_argument("--wake-phrase", default="hey jarvis", metavar="PHRASE",
+                      help="with --listen (default: hey jarvis)")
+    read.add_argument("--no-wake", action="store_true", help="with --listen: push-to-talk (space) only")
+    read.add_argument("--input-device", help="with --listen: microphone, its index or part of its name")
+    read.add_argument("--engine", choices=("vosk", "pocketsphinx"), help="with --listen: speech recognizer")
     _add_voice_options(read)
+    _add_sound_options(read)
+
+    listen = commands.add_parser("listen", help="hands-free: say the wake phrase, then a question; hear the answer "
+                                                "(the default when there is a microphone)")
+    listen.add_argument("--wake-phrase", default="hey jarvis", metavar="PHRASE",
+                        help='what starts a question (default: "hey jarvis"; trained models: hey jarvis, okay nabu, '
+                             "alexa, hey mycroft, hey rhasspy; any other phrase is spotted by the recognizer)")
+    listen.add_argument("--no-wake", action="store_true", help="no wake phrase: every utterance is a question")
+    listen.add_argument("--input-device", help="microphone: its index or part of its name (see: python run.py devices)")
+    listen.add_argument("--output-device", help="speaker: its index or part of its name (see: python run.py devices)")
+    listen.add_argument("--engine", choices=("vosk", "pocketsphinx"),
+                        help="speech recognizer (default: as for ask --wav)")
+    _add_voice_options(listen)
+    _add_sound_options(listen)
+
+    ptt = commands.add_parser("ptt", help="push-to-talk: hold space to ask a question aloud, hear the answer")
+    ptt.add_argument("--window", action="store_true", help="a desktop window with a large hold-to-talk button")
+    ptt.add_argument("--input-device", help="microphone: its index or part of its name (see: python run.py devices)")
+    ptt.add_argument("--output-device", help="speaker: its index or part of its name (see: python run.py devices)")
+    ptt.add_argument("--engine", choices=("vosk", "pocketsphinx"), help="speech recognizer (default: as for ask --wav)")
+    _add_voice_options(ptt)
+    _add_sound_options(ptt)
 
     commands.add_parser("devices", help="list the audio devices (for --input-device and --output-device)")
+    commands.add_parser("config", help="show the settings in effect and where each comes from (file or default)")
+    service = commands.add_parser("service", help="start hands-free mode on boot (a systemd user service)")
+    service.add_argument("action", choices=("install", "remove", "show"),
+                         help="install and enable it, remove it, or show the unit file it writes")
+    commands.add_parser("doctor", help="check the content, settings, voices, recognizer, models and devices; "
+                                       "say what is wrong and the command that fixes it")
 
     models = commands.add_parser("models", help="list the speech models and which are installed; download one")
     _add_models_options(models, default=None)
@@ -92,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_models_options(download)
 
     bench = commands.add_parser("benchmark", help="measure accuracy and speed, print a table")
-    bench.add_argument("what", choices=["matcher", "tts", "speech"], help="what to measure")
+    bench.add_argument("what", choices=["matcher", "tts", "speech", "vad", "wake", "latency", "soak"], help="what to measure")
     bench.add_argument("options", nargs=argparse.REMAINDER,
                        help="the benchmark's own options, e.g. speech --quick (see: benchmark speech --help)")
     return parser
@@ -114,6 +156,26 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
                         help="speaking speed: 1.0 normal, 0.8 slower, 1.25 faster (0.5-2; read: default the saved speed)")
     parser.add_argument("--volume", type=float, default=1.0, metavar="LEVEL",
                         help="loudness of the voice: 1.0 full, 0.5 half (0-1)")
+
+
+def _add_sound_options(parser: argparse.ArgumentParser) -> None:
+    """--quiet-night, for the commands that listen and speak aloud (listen, ptt, read); see _sound_volume."""
+    parser.add_argument("--quiet-night", action="store_true",
+                        help="for a dark room at night: the listening sounds and the voice at a third of their "
+                             "level, and the voice a little slower (unless --rate is given)")
+
+
+def _sound_volume(args: argparse.Namespace) -> float:
+    """The volume of the listening and done sounds; with --quiet-night it also turns the voice down and slows it
+    (args.volume, args.rate). Call it before _voice_loader."""
+    from voice.sounds import NORMAL, QUIET_NIGHT
+
+    if not getattr(args, "quiet_night", False):
+        return NORMAL.sound_volume
+    args.volume = min(args.volume, QUIET_NIGHT.voice_volume)
+    if args.rate is None:
+        args.rate = QUIET_NIGHT.speed
+    return QUIET_NIGHT.sound_volume
 
 
 def _voice(args: argparse.Namespace, env: Environment):  # type: ignore[no-untyped-def]
@@ -267,6 +329,14 @@ def cmd_read(args: argparse.Namespace, env: Environment) -> int:
         raise UsageError(f"no article '{args.article}'; see: python {PROG} sections") from None
     if args.out is not None:
         return _render_article(article, args, env)
+    sound_volume = _sound_volume(args)
+    if args.listen:
+        from voice.read_live import ReadSetup, read_by_voice
+
+        setup = ReadSetup(None if args.no_wake else args.wake_phrase, args.input_device, args.output_device,
+                          args.engine, sound_volume)
+        return read_by_voice(article, setup, library, _voice_loader(args, env), env.stdin, env.stdout, env.error,
+                             speed=args.rate)
     from voice.control import read_aloud
 
     return read_aloud(article, _voice_loader(args, env), args.output_device, env.stdin, env.stdout, env.error,
@@ -295,6 +365,82 @@ def _render_article(article, args: argparse.Namespace, env: Environment) -> int:
     return EXIT_OK
 
 
+def cmd_listen(args: argparse.Namespace, env: Environment) -> int:
+    from voice.live import ListenSetup, listen
+
+    setup = ListenSetup(args.wake_phrase, not args.no_wake, args.input_device, args.output_device, args.engine,
+                        _sound_volume(args))
+    loader = _voice_loader(args, env)
+    return listen(setup, _load(env), loader, env.stdout, env.error)
+
+
+def _default_command(argv: list[str] | None, env: Environment) -> str:
+    """Plain `run.py`: hands-free when there is a microphone, else the typed chat (said in one line)."""
+    from voice.microphone import has_microphone
+
+    if has_microphone():
+        return "listen"
+    env.error("no microphone found, so here is the typed chat instead (plug one in for hands-free)")
+    return "chat"
+
+
+def cmd_ptt(args: argparse.Namespace, env: Environment) -> int:
+    from voice.ptt import Setup, talk_in_terminal
+
+    setup = Setup(args.input_device, args.output_device, args.engine, _sound_volume(args))
+    loader = _voice_loader(args, env)
+    library = _load(env)
+    if args.window:
+        from voice.window import talk_in_window
+
+        return talk_in_window(setup, library, loader, env.error)
+    return talk_in_terminal(setup, library, loader, env.stdin, env.stdout, env.error)
+
+
+def cmd_config(args: argparse.Namespace, env: Environment) -> int:
+    """The effective settings: defaults < the settings file (command-line options then win, per command)."""
+    print(f"settings file: {env.config_file}", file=env.stdout)
+    width = max(len(name) for name in env.settings)
+    for name, value in env.settings.items():
+        shown = "null" if value.value is None else json.dumps(value.value).strip('"')
+        print(f"  {name:<{width}}  {shown:<14} {value.source}", file=env.stdout)
+    for problem in env.settings_problems:
+        env.error(str(problem))
+    return EXIT_ERROR if env.settings_problems else EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace, env: Environment) -> int:
+    import logging
+
+    from voice.doctor import FAIL, examine
+
+    logging.getLogger().addHandler(logging.NullHandler())  # what the checks log, the report says
+    failed = 0
+    for finding in examine(env.articles_dir, env.settings, env.config_file, env.settings_problems):
+        failed += finding.status == FAIL
+        print(f"{finding.status:<4}  {finding.name}: {finding.detail}", file=env.stdout, flush=True)
+        if finding.fix:
+            print(f"      fix: {finding.fix}", file=env.stdout, flush=True)
+    print("all good" if not failed else f"{failed} problem(s) found", file=env.stdout)
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def cmd_service(args: argparse.Namespace, env: Environment) -> int:
+    from voice.service import ServiceError, install, remove, unit
+
+    if args.action == "show":
+        print(unit(), end="", file=env.stdout)
+        return EXIT_OK
+    try:
+        lines = install() if args.action == "install" else remove()
+    except ServiceError as error:
+        env.error(str(error))
+        return EXIT_ERROR
+    for line in lines:
+        print(line, file=env.stdout)
+    return EXIT_OK
+
+
 def cmd_devices(args: argparse.Namespace, env: Environment) -> int:
     from voice.playback import PlaybackError, list_devices
 
@@ -310,7 +456,12 @@ def cmd_devices(args: argparse.Namespace, env: Environment) -> int:
 def cmd_chat(args: argparse.Namespace, env: Environment) -> int:
     from content.dialogue import Dialogue
 
+    from voice.firststart import DISCLAIMER, disclaimer_due, remember_disclaimer
+
     dialogue = Dialogue(_load(env))
+    if disclaimer_due():
+        print(DISCLAIMER, file=env.stdout, flush=True)
+        remember_disclaimer()
     print('Ask a question about the article (or "what can I ask"). Ctrl-D or "bye" ends.', file=env.stdout, flush=True)
     for _number, text, problem in _lines(env):
         if problem is not None:
@@ -416,32 +567,69 @@ def _download_model(spec, folder: Path, env: Environment) -> int:  # type: ignor
 def cmd_benchmark(args: argparse.Namespace, env: Environment) -> int:
     import importlib
 
-    if args.what == "speech":
-        return importlib.import_module("benchmarks.speech").main(env.stdout, args.options)
+    if args.what in ("speech", "vad", "wake", "latency", "soak"):
+        return importlib.import_module(f"benchmarks.{args.what}").main(env.stdout, args.options)
     if args.options:
         raise UsageError(f"benchmark {args.what} takes no options")
     return importlib.import_module(f"benchmarks.{args.what}").main(env.stdout)
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "read": cmd_read, "devices": cmd_devices, "sections": cmd_sections, "import": cmd_import,
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "read": cmd_read, "listen": cmd_listen, "ptt": cmd_ptt, "config": cmd_config, "doctor": cmd_doctor, "service": cmd_service, "devices": cmd_devices, "sections": cmd_sections, "import": cmd_import,
             "benchmark": cmd_benchmark, "models": cmd_models}
 
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     env = env or Environment()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = build_parser().parse_args(argv)
+        defaults = _settings(argv, env)
+        args = _parse(argv, defaults)
+        if args.command not in ("config", "doctor"):  # these two report the problems themselves
+            for problem in env.settings_problems:
+                env.error(str(problem))
         if args.content is not None:
             env.articles_dir = args.content
-        return COMMANDS[args.command or "chat"](args, env)
+        if args.command is None:  # plain run.py: the listen command's defaults
+            args = _parse([*argv, _default_command(argv, env)], defaults)
+        return COMMANDS[args.command](args, env)
     except UsageError as error:
         env.error(str(error))
         return EXIT_USAGE
 
 
+def _settings(argv: list[str], env: Environment) -> dict[str, object]:
+    """Read the settings file (created, documented, on first run) into env; the option defaults it gives."""
+    from voice.config import config_path, ensure_file, load, option_defaults
+
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--config", type=Path)
+    given = early.parse_known_args(argv)[0].config
+    env.config_file = given or env.config_file or config_path()
+    if given is None:
+        ensure_file(env.config_file)
+    env.settings, env.settings_problems = load(env.config_file)
+    return option_defaults(env.settings)
+
+
+def _parse(argv: list[str], defaults: dict[str, object]) -> argparse.Namespace:
+    """Parse with the settings file's values as the defaults of the options they belong to."""
+    parser = build_parser()
+    for group in parser._actions:
+        if isinstance(group, argparse._SubParsersAction):
+            for command in group.choices.values():
+                known = {action.dest for action in command._actions}
+                command.set_defaults(**{dest: value for dest, value in defaults.items() if dest in known})
+    return parser.parse_args(argv)
+
+
 if __name__ == "__main__":
+    import signal
+
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[union-attr]
+    # SIGTERM (systemd stopping the service, a shutdown) takes the same clean way out as Ctrl-C: every `with` and
+    # `finally` runs, devices close, and files are only ever replaced whole (content.store.write_atomically).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         sys.exit(main())
     except KeyboardInterrupt:

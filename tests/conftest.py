@@ -16,6 +16,13 @@ SEED = ROOT.parent / "shared" / "seed" / "back-pain-after-epidural.txt"
 ARTICLE = ROOT / "content" / "articles" / "back-pain-after-epidural.yaml"
 
 
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the user's settings or bookmark, or leaves files in their home."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture(scope="session")
 def library() -> Library:
     library = load_library()
