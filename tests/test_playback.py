@@ -150,17 +150,23 @@ def test_read_aloud_with_keys(pulse: dict[str, str], tmp_path: Path, transcribe)
     assert "back pain from an epidural" in heard, heard  # the heading after "next" (its first 0.3 s: see above)
 
 
-def test_no_speaker_is_one_line_and_status_1(tmp_path: Path) -> None:
+def no_sound_server(tmp_path: Path, kinds: str = "in|out") -> dict[str, str]:
+    """An environment with no PulseAudio server to reach and no data of the user's; skips the test on a machine
+    whose sound card (``kinds`` of device: "out", or "in|out") would be found without one."""
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
-    # no PulseAudio server to reach, no bookmark of the user's touched
     env = {key: value for key, value in os.environ.items() if not key.startswith("PULSE")}
     env.update(XDG_RUNTIME_DIR=str(runtime), XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path),
                PULSE_SERVER="unix:" + str(runtime / "no-server"))
     devices = subprocess.run([sys.executable, "run.py", "devices"], env=env, cwd=ROOT, capture_output=True, text=True,
                              timeout=60)
-    if any(int(outputs) > 0 for outputs in re.findall(r", out (\d+)", devices.stdout)):
+    if re.search(rf", (?:{kinds}) [1-9]", devices.stdout):
         pytest.skip("this machine has a sound card")
+    return env
+
+
+def test_no_speaker_is_one_line_and_status_1(tmp_path: Path) -> None:
+    env = no_sound_server(tmp_path, "out")  # no bookmark of the user's touched either
     result = subprocess.run([sys.executable, "run.py", "read", "--voice", "piper"], env=env, cwd=ROOT,
                             input="q\n", capture_output=True, text=True, timeout=60)
     assert result.returncode == 1

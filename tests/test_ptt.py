@@ -247,22 +247,13 @@ def test_a_lost_microphone_is_said_once_and_found_again(library, monkeypatch) ->
 
 
 def test_no_sound_devices_is_one_line(tmp_path: Path) -> None:
-    import os
-    import re
     import subprocess
     import sys
 
     from tests.conftest import ROOT
+    from tests.test_playback import no_sound_server
 
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PULSE")}
-    env.update(XDG_RUNTIME_DIR=str(runtime), XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path),
-               PULSE_SERVER="unix:" + str(runtime / "no-server"))
-    devices = subprocess.run([sys.executable, "run.py", "devices"], env=env, cwd=ROOT, capture_output=True, text=True,
-                             timeout=60)
-    if re.search(r"(in|out) [1-9]", devices.stdout):
-        pytest.skip("this machine has a sound card")
+    env = no_sound_server(tmp_path)
     result = subprocess.run([sys.executable, "run.py", "ptt"], env=env, cwd=ROOT, input="q\n", capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 1
